@@ -1,0 +1,284 @@
+"""What the complainant sees for each step: text (Telegram HTML) and buttons, in their language.
+
+Pure: no Telegram objects here, so screens can be checked without a network.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from bot.chat.callbacks import (
+    ADD_DETAILS,
+    BACK,
+    CHOOSE,
+    DONE,
+    EDIT,
+    KEEP,
+    PICK_EDIT,
+    SHOW_REVIEW,
+    SKIP,
+    SUBMIT,
+    TOGGLE,
+    LanguageButton,
+    StepButton,
+)
+from bot.chat.texts import answer_text, error_text, type_hint
+from bot.i18n import LANGUAGE_NAMES, Translator
+from bot.intake.engine import Ended, Prompt, Review, Step, Submitted
+from bot.intake.form import Form
+
+MAX_TEXT = 4000
+REVIEW_ANSWER_CHARS = 300
+
+Row = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Screen:
+    text: str
+    buttons: list[Row] = field(default_factory=list)
+
+
+class Screens:
+    def __init__(self, form: Form, t: Translator) -> None:
+        self.form = form
+        self.t = t
+
+    def step(self, step: Step, *, intro: bool = False, resumed: bool = False) -> list[Screen]:
+        match step:
+            case Prompt():
+                screen = self.prompt(step)
+                if intro:
+                    return [Screen(self.intro() + "\n\n" + screen.text, screen.buttons)]
+                if resumed:
+                    return [Screen(self.resumed() + "\n\n" + screen.text, screen.buttons)]
+                return [screen]
+            case Review():
+                return self.review(step)
+            case Submitted():
+                return [Screen(self.submitted())]
+            case Ended(reason=reason):
+                return [Screen(self.ended(reason))]
+        raise TypeError(step)
+
+    def intro(self) -> str:
+        t = self.t.gettext
+        return "\n".join(
+            [
+                "<b>" + _e(t("Report torture, ill-treatment or arbitrary detention")) + "</b>",
+                "",
+                _e(
+                    t(
+                        "This bot takes complaints for the NGO coalitions against torture in "
+                        "Central Asia. We will ask what happened, to whom, and how to reach you. "
+                        "You can skip any question and stop at any time."
+                    )
+                ),
+                "",
+                "• "
+                + _e(
+                    t(
+                        "Your answers are encrypted and sent only to the coalition for the "
+                        "country concerned."
+                    )
+                ),
+                "• "
+                + _e(
+                    t(
+                        "Telegram keeps this chat on its servers; it is not end-to-end "
+                        "encrypted. Delete the chat on your phone when you are done."
+                    )
+                ),
+                "• " + _e(t("/exit stops at once and deletes your unfinished answers.")),
+            ]
+        )
+
+    def resumed(self) -> str:
+        return "<i>" + _e(self.t.gettext("Welcome back. Here is where you stopped.")) + "</i>"
+
+    def prompt(self, prompt: Prompt, error: str | None = None) -> Screen:
+        t = self.t.gettext
+        question = prompt.question
+        progress = prompt.progress
+        header = t(
+            "Section {number} of {count}: {title}",
+            number=progress.section_number,
+            count=progress.section_count,
+            title=t(progress.section.title),
+        )
+        parts = []
+        if error:
+            parts.append("⚠️ " + _e(error))
+        parts.append("<i>" + _e(header) + "</i>")
+        parts.extend(_e(t(note.text)) for note in prompt.notes)
+        parts.append("<b>" + _e(t(question.text)) + "</b>")
+        hint = type_hint(self.t, question)
+        if hint:
+            parts.append("<i>" + _e(hint) + "</i>")
+        if prompt.revisiting and prompt.current is not None:
+            shown = answer_text(self.t, self.form, question, prompt.current)
+            parts.append(_e(t("Current answer: {answer}", answer=_clip(shown))))
+        if question.type == "files" and prompt.pending:
+            count = len(prompt.pending)
+            parts.append(_e(self.t.ngettext("{n} file received.", "{n} files received.", count)))
+        return Screen("\n\n".join(parts), self._prompt_buttons(prompt))
+
+    def _prompt_buttons(self, prompt: Prompt) -> list[Row]:
+        t = self.t.gettext
+        question = prompt.question
+        visit = prompt.visit
+        rows: list[Row] = []
+        if question.type == "single":
+            for choice in self.form.choices_for(question):
+                mark = "● " if prompt.current == choice.code and prompt.revisiting else ""
+                data = StepButton(visit, CHOOSE, choice.code).encode()
+                rows.append([(mark + t(choice.label), data)])
+        elif question.type == "multi":
+            for choice in self.form.choices_for(question):
+                mark = "✅ " if choice.code in prompt.pending else "▫️ "
+                rows.append(
+                    [(mark + t(choice.label), StepButton(visit, TOGGLE, choice.code).encode())]
+                )
+            if prompt.pending:
+                rows.append([("✔️ " + t("Done"), StepButton(visit, DONE).encode())])
+        elif question.type == "files" and prompt.pending:
+            rows.append([("✔️ " + t("Done"), StepButton(visit, DONE).encode())])
+        navigation: Row = []
+        if prompt.can_back:
+            navigation.append(("◀️ " + t("Back"), StepButton(visit, BACK).encode()))
+        if prompt.revisiting and prompt.current is not None:
+            navigation.append((t("Keep") + " ▶️", StepButton(visit, KEEP).encode()))
+        elif question.skippable:
+            navigation.append((t("Skip") + " ⏭", StepButton(visit, SKIP).encode()))
+        if navigation:
+            rows.append(navigation)
+        return rows
+
+    def review(self, review: Review) -> list[Screen]:
+        t = self.t.gettext
+        lines = [
+            "<b>" + _e(t("Please check your report before sending.")) + "</b>",
+            "<i>" + _e(t("Only you can see this summary.")) + "</i>",
+            "",
+        ]
+        for number, (question, value) in enumerate(review.items, start=1):
+            answer = _clip(answer_text(self.t, self.form, question, value))
+            lines.append(f"<b>{number}.</b> {_e(t(question.text))}\n→ {_e(answer)}")
+        lines.append("")
+        lines.append(_e(t("Urgency: {level}", level=self.urgency_label(review.urgency.level))))
+        chunks = _chunks(lines)
+        buttons: list[Row] = [
+            [("✅ " + t("Send the report"), StepButton(review.visit, SUBMIT).encode())]
+        ]
+        if review.can_add_details:
+            buttons.append(
+                [
+                    (
+                        "➕ " + t("Add more details first"),
+                        StepButton(review.visit, ADD_DETAILS).encode(),
+                    )
+                ]
+            )
+        buttons.append(
+            [
+                ("✏️ " + t("Change an answer"), StepButton(review.visit, PICK_EDIT).encode()),
+                ("◀️ " + t("Back"), StepButton(review.visit, BACK).encode()),
+            ]
+        )
+        screens = [Screen(chunk) for chunk in chunks]
+        screens[-1] = Screen(screens[-1].text, buttons)
+        return screens
+
+    def edit_picker(self, review: Review) -> list[Row]:
+        numbers = [
+            (str(number), StepButton(review.visit, EDIT, question.id).encode())
+            for number, (question, _) in enumerate(review.items, start=1)
+        ]
+        rows = [numbers[i : i + 8] for i in range(0, len(numbers), 8)]
+        rows.append(
+            [
+                (
+                    "◀️ " + self.t.gettext("Back to the summary"),
+                    StepButton(review.visit, SHOW_REVIEW).encode(),
+                )
+            ]
+        )
+        return rows
+
+    def urgency_label(self, level: str) -> str:
+        t = self.t.gettext
+        return {"high": t("high"), "medium": t("medium"), "low": t("low")}[level]
+
+    def submitted(self) -> str:
+        return _e(
+            self.t.gettext(
+                "Thank you. Your report has been received and will be passed to the coalition."
+            )
+        )
+
+    def ended(self, reason: str) -> str:
+        t = self.t.gettext
+        if reason == "declined":
+            return _e(
+                t(
+                    "Nothing has been stored or sent. If you change your mind, send /start. "
+                    "If someone is in danger now, contact a lawyer or a human rights "
+                    "organisation you trust."
+                )
+            )
+        return _e(t("Closed. Your unfinished answers have been deleted."))
+
+    def refused(
+        self, prompt_or_step: Step, error: str, params: dict[str, int | str]
+    ) -> list[Screen]:
+        message = error_text(self.t, error, params)
+        if isinstance(prompt_or_step, Prompt):
+            return [self.prompt(prompt_or_step, error=message)]
+        return [Screen("⚠️ " + _e(message)), *self.step(prompt_or_step)]
+
+    def language_picker(self, offered: tuple[str, ...]) -> Screen:
+        rows = [[(LANGUAGE_NAMES[code], LanguageButton(code).encode())] for code in offered]
+        return Screen(_e(self.t.gettext("Choose your language.")), rows)
+
+    def help(self) -> str:
+        t = self.t.gettext
+        return "\n".join(
+            [
+                _e(
+                    t(
+                        "This bot passes complaints about torture and ill-treatment to the "
+                        "NGO coalitions against torture."
+                    )
+                ),
+                "",
+                "/start — " + _e(t("start or continue a report")),
+                "/language — " + _e(t("change the language")),
+                "/cancel — " + _e(t("discard your unfinished report")),
+                "/exit — " + _e(t("stop at once and delete your unfinished answers")),
+                "",
+                _e(t("Unfinished reports are deleted after 48 hours.")),
+            ]
+        )
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= REVIEW_ANSWER_CHARS else text[: REVIEW_ANSWER_CHARS - 1] + "…"
+
+
+def _chunks(lines: list[str]) -> list[str]:
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > MAX_TEXT and current:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    chunks.append(current)
+    return chunks

@@ -1,0 +1,400 @@
+"""The step engine: form + draft + one input -> the next step, or why the input was refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.intake.answers import AnswerValue
+from bot.intake.conditions import holds
+from bot.intake.dates import DateInFuture, DateNotUnderstood, parse_partial_date
+from bot.intake.draft import Draft
+from bot.intake.form import Form, Question, Section
+from bot.intake.inputs import (
+    AddDetails,
+    Back,
+    Choose,
+    Done,
+    Edit,
+    FileInput,
+    Input,
+    Keep,
+    Skip,
+    Submit,
+    TextInput,
+    Toggle,
+    Unsupported,
+    VoiceInput,
+)
+from bot.intake.urgency import UrgencyLevel, urgency_of
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Progress:
+    section_number: int
+    section_count: int
+    section: Section
+
+
+@dataclass(frozen=True)
+class Prompt:
+    question: Question
+    progress: Progress
+    notes: tuple[Question, ...]
+    current: AnswerValue
+    revisiting: bool
+    pending: tuple[Any, ...]
+    can_back: bool
+    visit: int
+
+
+@dataclass(frozen=True)
+class Review:
+    items: tuple[tuple[Question, AnswerValue], ...]
+    urgency: UrgencyLevel
+    can_add_details: bool
+    visit: int
+
+
+@dataclass(frozen=True)
+class Ended:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Submitted:
+    urgency: UrgencyLevel
+
+
+Step = Prompt | Review | Ended | Submitted
+
+
+@dataclass(frozen=True)
+class Accepted:
+    draft: Draft
+    step: Step
+
+
+@dataclass(frozen=True)
+class Rejected:
+    error: str
+    step: Step
+    params: dict[str, int | str] = field(default_factory=dict)
+
+
+Outcome = Accepted | Rejected
+
+
+class _Refusal(Exception):
+    def __init__(self, error: str, **params: int | str) -> None:
+        super().__init__(error)
+        self.error = error
+        self.params = params
+
+
+def start(form: Form, language: str, presets: dict[str, str] | None = None) -> Draft:
+    draft = Draft(form_id=form.id, form_version=form.version, language=language)
+    for question_id, code in (presets or {}).items():
+        if form.has_question(question_id):
+            question = form.question(question_id)
+            codes = {c.code for c in form.choices_for(question)}
+            if question.preset_from_start and code in codes:
+                draft.answers[question_id] = code
+    return draft
+
+
+def current_step(form: Form, draft: Draft) -> Step:
+    if draft.ended:
+        return Ended(draft.ended)
+    if draft.submitted:
+        return Submitted(urgency_of(form, draft.answers))
+    question = _current_question(form, draft)
+    if question is None:
+        return _review(form, draft)
+    return _prompt(form, draft, question)
+
+
+def apply(form: Form, draft: Draft, given: Input, today: dt.date) -> Outcome:
+    before = current_step(form, draft)
+    if isinstance(before, Ended | Submitted):
+        return Rejected("finished", before)
+    changed = draft.copy()
+    try:
+        moved = _apply(form, changed, given, today)
+    except _Refusal as refusal:
+        return Rejected(refusal.error, before, refusal.params)
+    if moved:
+        changed.visit += 1
+    return Accepted(changed, current_step(form, changed))
+
+
+def asked_questions(form: Form, draft: Draft) -> Iterator[Question]:
+    """Questions and notes that apply to this draft, in order, given its answers and track."""
+    fast = holds(form.fast_track.when, draft.answers) and not draft.expanded
+    for question in form.questions():
+        if fast and not question.fast_track:
+            continue
+        if question.relevant is None or holds(question.relevant, draft.answers):
+            yield question
+
+
+def in_fast_track(form: Form, draft: Draft) -> bool:
+    return holds(form.fast_track.when, draft.answers) and not draft.expanded
+
+
+def _apply(form: Form, draft: Draft, given: Input, today: dt.date) -> bool:
+    question = _current_question(form, draft)
+    if isinstance(given, Back):
+        _go_back(form, draft, question)
+        return True
+    if question is None:
+        _apply_at_review(form, draft, given)
+        return True
+    _sync_pending(draft, question)
+    match given:
+        case Keep():
+            if not draft.cursor:
+                raise _Refusal("nothing_to_keep")
+            _advance_after_revisit(form, draft)
+            return True
+        case Skip():
+            if question.required:
+                raise _Refusal("required")
+            _record(form, draft, question, None)
+            return True
+        case Toggle(code=code) | Choose(code=code) if question.type == "multi":
+            _toggle(form, draft, question, code)
+            return False
+        case Done() if question.type == "multi":
+            if not draft.pending:
+                raise _Refusal("choose_at_least_one")
+            order = [c.code for c in form.choices_for(question)]
+            _record(form, draft, question, sorted(draft.pending, key=order.index))
+            return True
+        case Done() if question.type == "files":
+            if not draft.pending:
+                raise _Refusal("no_files_yet")
+            _record(form, draft, question, list(draft.pending))
+            return True
+        case FileInput(file=file) if question.type == "files":
+            if file["size"] > MAX_FILE_BYTES:
+                raise _Refusal("file_too_large", max_mb=MAX_FILE_BYTES // (1024 * 1024))
+            if len(draft.pending) >= question.max_files:
+                raise _Refusal("too_many_files", max=question.max_files)
+            draft.pending.append(file)
+            return False
+        case _:
+            _record(form, draft, question, _answer_value(form, question, given, today))
+            return True
+
+
+def _answer_value(form: Form, question: Question, given: Input, today: dt.date) -> AnswerValue:
+    kind = question.type
+    if isinstance(given, Choose) and kind == "single":
+        if given.code not in {c.code for c in form.choices_for(question)}:
+            raise _Refusal("expects_choice")
+        return given.code
+    if isinstance(given, VoiceInput) and kind == "text":
+        if not question.voice:
+            raise _Refusal("expects_typed_text")
+        return {"voice": given.file, "duration": given.duration}
+    if isinstance(given, TextInput):
+        text = given.text.strip()
+        if kind == "text":
+            if not text:
+                raise _Refusal("expects_text")
+            if len(text) > question.max_length:
+                raise _Refusal("too_long", max=question.max_length, length=len(text))
+            return {"text": text}
+        if kind == "integer":
+            return _integer(question, text)
+        if kind == "date":
+            return _date(text, today)
+    raise _Refusal(_expectation(question, given))
+
+
+def _integer(question: Question, text: str) -> int:
+    digits = text.replace(" ", "")
+    if not digits.lstrip("-").isdigit() or len(digits) > 9:
+        raise _Refusal("expects_number")
+    value = int(digits)
+    low = question.min if question.min is not None else -(10**9)
+    high = question.max if question.max is not None else 10**9
+    if not low <= value <= high:
+        raise _Refusal("out_of_range", min=low, max=high)
+    return value
+
+
+def _date(text: str, today: dt.date) -> str:
+    try:
+        return parse_partial_date(text, today).iso()
+    except DateInFuture as error:
+        raise _Refusal("date_in_future") from error
+    except DateNotUnderstood as error:
+        raise _Refusal("expects_date") from error
+
+
+def _expectation(question: Question, given: Input) -> str:
+    if isinstance(given, Unsupported) and given.kind == "too_long":
+        return "too_long"
+    return {
+        "single": "expects_choice",
+        "multi": "expects_choices",
+        "text": "expects_text_or_voice" if question.voice else "expects_text",
+        "integer": "expects_number",
+        "date": "expects_date",
+        "files": "expects_files",
+    }.get(question.type, "expects_button")
+
+
+def _toggle(form: Form, draft: Draft, question: Question, code: str) -> None:
+    choices = {c.code: c for c in form.choices_for(question)}
+    if code not in choices:
+        raise _Refusal("expects_choices")
+    if code in draft.pending:
+        draft.pending.remove(code)
+    elif choices[code].exclusive:
+        draft.pending = [code]
+    else:
+        draft.pending = [c for c in draft.pending if not choices[c].exclusive] + [code]
+
+
+def _record(form: Form, draft: Draft, question: Question, value: AnswerValue) -> None:
+    draft.answers[question.id] = value
+    draft.pending = []
+    draft.pending_for = None
+    if question.id not in draft.history:
+        draft.history.append(question.id)
+    if isinstance(value, str) and value in question.ends_with:
+        draft.ended = question.ends_with[value]
+        return
+    if draft.cursor:
+        draft.cursor = None
+        draft.back_to_review = False
+
+
+def _advance_after_revisit(form: Form, draft: Draft) -> None:
+    if draft.back_to_review:
+        draft.cursor, draft.back_to_review = None, False
+        return
+    visited = _visited(form, draft)
+    position = visited.index(draft.cursor) if draft.cursor in visited else len(visited)
+    draft.cursor = visited[position + 1] if position + 1 < len(visited) else None
+    draft.pending, draft.pending_for = [], None
+
+
+def _go_back(form: Form, draft: Draft, question: Question | None) -> None:
+    visited = _visited(form, draft)
+    if question is not None and question.id in visited:
+        position = visited.index(question.id)
+    else:
+        position = len(visited)
+    if position == 0:
+        raise _Refusal("nothing_before")
+    draft.cursor = visited[position - 1]
+    draft.back_to_review = False
+    draft.pending, draft.pending_for = [], None
+
+
+def _apply_at_review(form: Form, draft: Draft, given: Input) -> None:
+    match given:
+        case Submit():
+            draft.submitted = True
+        case Edit(question_id=question_id):
+            if question_id not in _visited(form, draft):
+                raise _Refusal("stale")
+            draft.cursor, draft.back_to_review = question_id, True
+        case AddDetails():
+            if not in_fast_track(form, draft):
+                raise _Refusal("stale")
+            draft.expanded = True
+        case _:
+            raise _Refusal("use_review_buttons")
+
+
+def _visited(form: Form, draft: Draft) -> list[str]:
+    asked = {q.id for q in asked_questions(form, draft) if q.answerable}
+    return [qid for qid in draft.history if qid in asked]
+
+
+def _current_question(form: Form, draft: Draft) -> Question | None:
+    if draft.cursor:
+        return form.question(draft.cursor)
+    for question in asked_questions(form, draft):
+        if question.answerable and question.id not in draft.answers:
+            return question
+    return None
+
+
+def _sync_pending(draft: Draft, question: Question) -> None:
+    if draft.pending_for == question.id:
+        return
+    existing = draft.answers.get(question.id)
+    draft.pending = list(existing) if isinstance(existing, list) else []
+    draft.pending_for = question.id
+
+
+def _prompt(form: Form, draft: Draft, question: Question) -> Prompt:
+    asked = list(asked_questions(form, draft))
+    sections = _sections_with_questions(form, asked)
+    section = form.section_of(question.id)
+    pending = (
+        draft.pending if draft.pending_for == question.id else _initial_pending(draft, question)
+    )
+    return Prompt(
+        question=question,
+        progress=Progress(sections.index(section.id) + 1, len(sections), section),
+        notes=tuple(_notes_before(asked, question)),
+        current=draft.answers.get(question.id),
+        revisiting=draft.cursor == question.id,
+        pending=tuple(pending),
+        can_back=_has_earlier(form, draft, question),
+        visit=draft.visit,
+    )
+
+
+def _has_earlier(form: Form, draft: Draft, question: Question) -> bool:
+    visited = _visited(form, draft)
+    return question.id not in visited[:1] if visited else False
+
+
+def _initial_pending(draft: Draft, question: Question) -> list[Any]:
+    existing = draft.answers.get(question.id)
+    return list(existing) if isinstance(existing, list) else []
+
+
+def _sections_with_questions(form: Form, asked: list[Question]) -> list[str]:
+    sections: list[str] = []
+    for question in asked:
+        section_id = form.section_of(question.id).id
+        if question.answerable and section_id not in sections:
+            sections.append(section_id)
+    return sections
+
+
+def _notes_before(asked: list[Question], question: Question) -> Iterator[Question]:
+    position = asked.index(question)
+    notes: list[Question] = []
+    for earlier in reversed(asked[:position]):
+        if earlier.answerable:
+            break
+        notes.append(earlier)
+    return reversed(notes)
+
+
+def _review(form: Form, draft: Draft) -> Review:
+    items = tuple(
+        (q, draft.answers[q.id])
+        for q in asked_questions(form, draft)
+        if q.answerable and draft.answers.get(q.id) is not None
+    )
+    return Review(
+        items=items,
+        urgency=urgency_of(form, draft.answers),
+        can_add_details=in_fast_track(form, draft),
+        visit=draft.visit,
+    )

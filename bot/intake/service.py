@@ -1,0 +1,225 @@
+"""The intake service: one unit of work per complainant action.
+
+Each call claims the update id (a redelivered update is not applied twice), loads the draft,
+steps the engine, saves and commits. Replying is the caller's job, after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.intake import engine
+from bot.intake.answers import FileRef
+from bot.intake.draft import Draft
+from bot.intake.engine import Step
+from bot.intake.form import Form
+from bot.intake.inputs import FileInput, Input, VoiceInput
+from bot.intake.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The step to show now (after an accepted input, or again)."""
+
+    step: Step
+    language: str
+    resumed: bool = False
+    moved: bool = True
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The input did not fit the step; the draft is unchanged."""
+
+    error: str
+    params: dict[str, int | str]
+    step: Step
+    language: str
+
+
+@dataclass(frozen=True)
+class Stale:
+    """A button from an earlier step, or one that no longer exists."""
+
+    language: str | None
+
+
+@dataclass(frozen=True)
+class NoDraft:
+    pass
+
+
+@dataclass(frozen=True)
+class Discarded:
+    language: str | None
+
+
+@dataclass(frozen=True)
+class AlreadyApplied:
+    """The update was applied before (redelivery after a crash); show the current step again."""
+
+    step: Step | None
+    language: str | None
+
+
+Outcome = Shown | Refused | Stale | NoDraft | Discarded | AlreadyApplied
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A file that arrived, with its bytes and what Telegram said about it."""
+
+    data: bytes
+    name: str
+    mime: str
+    duration: int | None = None
+
+
+class IntakeService:
+    def __init__(
+        self,
+        form: Form,
+        units: Callable[[], UnitOfWork],
+        *,
+        lifetime: dt.timedelta = dt.timedelta(hours=48),
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.form = form
+        self._units = units
+        self._lifetime = lifetime
+        self._clock = clock
+
+    def begin(self, handle: str, update_id: int, language: str, presets: dict[str, str]) -> Outcome:
+        now = self._clock()
+        with self._units() as unit:
+            if not unit.updates.claim(update_id, now):
+                return self._again(unit, handle, now)
+            existing = self._load(unit, handle, now)
+            if existing is not None and not _finished(existing):
+                unit.commit()
+                return Shown(engine.current_step(self.form, existing), existing.language, True)
+            draft = engine.start(self.form, language, presets)
+            unit.drafts.put(handle, draft.to_bytes(), now, self._lifetime)
+            unit.commit()
+            return Shown(engine.current_step(self.form, draft), draft.language)
+
+    def restart(self, handle: str, update_id: int, language: str) -> Outcome:
+        now = self._clock()
+        with self._units() as unit:
+            if not unit.updates.claim(update_id, now):
+                return self._again(unit, handle, now)
+            old = self._load(unit, handle, now)
+            unit.drafts.delete(handle)
+            draft = engine.start(self.form, old.language if old else language)
+            unit.drafts.put(handle, draft.to_bytes(), now, self._lifetime)
+            unit.commit()
+            return Shown(engine.current_step(self.form, draft), draft.language)
+
+    def discard(self, handle: str, update_id: int) -> Outcome:
+        now = self._clock()
+        with self._units() as unit:
+            if not unit.updates.claim(update_id, now):
+                return Discarded(None)
+            draft = self._load(unit, handle, now)
+            unit.drafts.delete(handle)
+            unit.commit()
+            return Discarded(draft.language if draft else None)
+
+    def set_language(self, handle: str, update_id: int, language: str) -> Outcome:
+        now = self._clock()
+        with self._units() as unit:
+            if not unit.updates.claim(update_id, now):
+                return self._again(unit, handle, now)
+            draft = self._load(unit, handle, now)
+            if draft is None:
+                unit.commit()
+                return NoDraft()
+            draft.language = language
+            draft.visit += 1
+            unit.drafts.put(handle, draft.to_bytes(), now, self._lifetime)
+            unit.commit()
+            return Shown(engine.current_step(self.form, draft), language)
+
+    def current(self, handle: str) -> Outcome:
+        """Read-only: the step the complainant is at (nothing is claimed or written)."""
+        now = self._clock()
+        with self._units() as unit:
+            draft = self._load(unit, handle, now)
+        if draft is None:
+            return NoDraft()
+        return Shown(engine.current_step(self.form, draft), draft.language, moved=False)
+
+    def give(self, handle: str, update_id: int, given: Input, visit: int | None = None) -> Outcome:
+        return self._step(handle, update_id, visit, lambda _: given, store=None)
+
+    def give_file(
+        self, handle: str, update_id: int, arrival: Arrival, visit: int | None = None
+    ) -> Outcome:
+        ref = secrets.token_hex(16)
+        file = FileRef(
+            ref=ref,
+            name=arrival.name,
+            mime=arrival.mime,
+            size=len(arrival.data),
+            sha256=hashlib.sha256(arrival.data).hexdigest(),
+        )
+
+        def as_input(draft: Draft) -> Input:
+            if arrival.duration is not None:
+                return VoiceInput(file, arrival.duration)
+            return FileInput(file)
+
+        return self._step(handle, update_id, visit, as_input, store=(ref, arrival.data))
+
+    def _step(
+        self,
+        handle: str,
+        update_id: int,
+        visit: int | None,
+        make_input: Callable[[Draft], Input],
+        store: tuple[str, bytes] | None,
+    ) -> Outcome:
+        now = self._clock()
+        with self._units() as unit:
+            if not unit.updates.claim(update_id, now):
+                return self._again(unit, handle, now)
+            draft = self._load(unit, handle, now)
+            if draft is None:
+                unit.commit()
+                return NoDraft()
+            if visit is not None and visit != draft.visit:
+                unit.commit()
+                return Stale(draft.language)
+            outcome = engine.apply(self.form, draft, make_input(draft), now.date())
+            if isinstance(outcome, engine.Rejected):
+                unit.commit()
+                if outcome.error == "stale":
+                    return Stale(draft.language)
+                return Refused(outcome.error, outcome.params, outcome.step, draft.language)
+            if store is not None:
+                unit.drafts.add_file(handle, *store)
+            if isinstance(outcome.step, engine.Ended):
+                unit.drafts.delete(handle)
+            else:
+                unit.drafts.put(handle, outcome.draft.to_bytes(), now, self._lifetime)
+            unit.commit()
+            moved = outcome.draft.visit != draft.visit
+            return Shown(outcome.step, draft.language, moved=moved)
+
+    def _again(self, unit: UnitOfWork, handle: str, now: dt.datetime) -> AlreadyApplied:
+        draft = self._load(unit, handle, now)
+        if draft is None:
+            return AlreadyApplied(None, None)
+        return AlreadyApplied(engine.current_step(self.form, draft), draft.language)
+
+    def _load(self, unit: UnitOfWork, handle: str, now: dt.datetime) -> Draft | None:
+        payload = unit.drafts.get(handle, now)
+        return Draft.from_bytes(payload) if payload is not None else None
+
+
+def _finished(draft: Draft) -> bool:
+    return draft.submitted or draft.ended is not None

@@ -1,0 +1,115 @@
+"""A unit of work per Telegram update: one transaction around every repository it touches."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.at_rest import AtRestSealer
+from storage.schema import DraftFileRow, DraftRow, ProcessedUpdate
+
+_DRAFT = "draft"
+_DRAFT_FILE = "draft-file"
+
+
+class SqlDrafts:
+    """Drafts sealed at rest, keyed by a pseudonymous handle."""
+
+    def __init__(self, session: Session, sealer: AtRestSealer) -> None:
+        self._session = session
+        self._sealer = sealer
+
+    def get(self, handle: str, now: dt.datetime) -> bytes | None:
+        row = self._session.get(DraftRow, handle)
+        if row is None or row.expires_at <= now:
+            return None
+        return self._sealer.open_at_rest(row.sealed, purpose=_DRAFT, row=handle)
+
+    def put(self, handle: str, payload: bytes, now: dt.datetime, lifetime: dt.timedelta) -> None:
+        sealed = self._sealer.seal_at_rest(payload, purpose=_DRAFT, row=handle)
+        row = self._session.get(DraftRow, handle)
+        if row is None or row.expires_at <= now:
+            if row is not None:
+                self.delete(handle)
+            self._session.add(
+                DraftRow(handle=handle, sealed=sealed, created_at=now, expires_at=now + lifetime)
+            )
+        else:
+            row.sealed = sealed
+
+    def delete(self, handle: str) -> None:
+        self._session.execute(delete(DraftFileRow).where(DraftFileRow.handle == handle))
+        self._session.execute(delete(DraftRow).where(DraftRow.handle == handle))
+        self._session.flush()
+
+    def add_file(self, handle: str, ref: str, data: bytes) -> None:
+        sealed = self._sealer.seal_at_rest(data, purpose=_DRAFT_FILE, row=f"{handle}/{ref}")
+        self._session.add(DraftFileRow(ref=ref, handle=handle, sealed=sealed))
+
+    def get_file(self, handle: str, ref: str) -> bytes | None:
+        row = self._session.get(DraftFileRow, ref)
+        if row is None or row.handle != handle:
+            return None
+        return self._sealer.open_at_rest(row.sealed, purpose=_DRAFT_FILE, row=f"{handle}/{ref}")
+
+    def purge_expired(self, now: dt.datetime) -> int:
+        expired = list(
+            self._session.scalars(select(DraftRow.handle).where(DraftRow.expires_at <= now))
+        )
+        for handle in expired:
+            self.delete(handle)
+        return len(expired)
+
+
+class SqlUpdates:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def claim(self, update_id: int, now: dt.datetime) -> bool:
+        """Record the update as applied; False when it was applied before."""
+        if self._session.get(ProcessedUpdate, update_id) is not None:
+            return False
+        self._session.add(ProcessedUpdate(update_id=update_id, processed_at=now))
+        self._session.flush()
+        return True
+
+    def forget_before(self, cutoff: dt.datetime) -> int:
+        result = self._session.execute(
+            delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < cutoff)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+class SqlUnitOfWork:
+    drafts: SqlDrafts
+    updates: SqlUpdates
+
+    def __init__(self, sessions: sessionmaker[Session], sealer: AtRestSealer) -> None:
+        self._sessions = sessions
+        self._sealer = sealer
+
+    def __enter__(self) -> Self:
+        self._session = self._sessions()
+        self._session.begin()
+        self.drafts = SqlDrafts(self._session, self._sealer)
+        self.updates = SqlUpdates(self._session)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if self._session.in_transaction():
+                self._session.rollback()
+        finally:
+            self._session.close()
+
+    def commit(self) -> None:
+        self._session.commit()
