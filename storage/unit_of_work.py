@@ -38,6 +38,7 @@ class SqlDrafts:
             self._session.add(
                 DraftRow(handle=handle, sealed=sealed, created_at=now, expires_at=now + lifetime)
             )
+            self._session.flush()
         else:
             row.sealed = sealed
 

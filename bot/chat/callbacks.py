@@ -9,6 +9,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.intake.inputs import (
+    AddDetails,
+    Back,
+    Choose,
+    Done,
+    Edit,
+    Input,
+    Keep,
+    Skip,
+    Submit,
+    Toggle,
+)
+
 MAX_BYTES = 64
 _STEP = re.compile(r"^q:(\d{1,7}):([a-zA-Z])(?::([A-Za-z0-9_]{1,40}))?$")
 _LANGUAGE = re.compile(r"^l:([a-z]{2})$")
@@ -54,3 +67,25 @@ def decode(data: str | None) -> Button | None:
     if match := _LANGUAGE.match(data):
         return LanguageButton(match[1])
     return None
+
+
+def input_for(button: StepButton) -> Input:
+    """The questionnaire input a step button stands for (not the review navigation ones)."""
+    arg = button.arg or ""
+    simple: dict[str, Input] = {
+        DONE: Done(),
+        SKIP: Skip(),
+        BACK: Back(),
+        KEEP: Keep(),
+        SUBMIT: Submit(),
+        ADD_DETAILS: AddDetails(),
+    }
+    if button.op == CHOOSE:
+        return Choose(arg)
+    if button.op == TOGGLE:
+        return Toggle(arg)
+    if button.op == EDIT:
+        return Edit(arg)
+    if button.op in simple:
+        return simple[button.op]
+    raise ValueError(f"not an input button: {button.op}")

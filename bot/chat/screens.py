@@ -63,13 +63,13 @@ class Screens:
         raise TypeError(step)
 
     def intro(self) -> str:
-        t = self.t.gettext
+        _ = self.t.gettext
         return "\n".join(
             [
-                "<b>" + _e(t("Report torture, ill-treatment or arbitrary detention")) + "</b>",
+                "<b>" + _e(_("Report torture, ill-treatment or arbitrary detention")) + "</b>",
                 "",
                 _e(
-                    t(
+                    _(
                         "This bot takes complaints for the NGO coalitions against torture in "
                         "Central Asia. We will ask what happened, to whom, and how to reach you. "
                         "You can skip any question and stop at any time."
@@ -78,19 +78,19 @@ class Screens:
                 "",
                 "• "
                 + _e(
-                    t(
+                    _(
                         "Your answers are encrypted and sent only to the coalition for the "
                         "country concerned."
                     )
                 ),
                 "• "
                 + _e(
-                    t(
+                    _(
                         "Telegram keeps this chat on its servers; it is not end-to-end "
                         "encrypted. Delete the chat on your phone when you are done."
                     )
                 ),
-                "• " + _e(t("/exit stops at once and deletes your unfinished answers.")),
+                "• " + _e(_("/exit stops at once and deletes your unfinished answers.")),
             ]
         )
 
@@ -98,34 +98,34 @@ class Screens:
         return "<i>" + _e(self.t.gettext("Welcome back. Here is where you stopped.")) + "</i>"
 
     def prompt(self, prompt: Prompt, error: str | None = None) -> Screen:
-        t = self.t.gettext
+        _ = self.t.gettext
         question = prompt.question
         progress = prompt.progress
-        header = t(
+        header = _(
             "Section {number} of {count}: {title}",
             number=progress.section_number,
             count=progress.section_count,
-            title=t(progress.section.title),
+            title=_(progress.section.title),
         )
         parts = []
         if error:
             parts.append("⚠️ " + _e(error))
         parts.append("<i>" + _e(header) + "</i>")
-        parts.extend(_e(t(note.text)) for note in prompt.notes)
-        parts.append("<b>" + _e(t(question.text)) + "</b>")
+        parts.extend(_e(_(note.text)) for note in prompt.notes)
+        parts.append("<b>" + _e(_(question.text)) + "</b>")
         hint = type_hint(self.t, question)
         if hint:
             parts.append("<i>" + _e(hint) + "</i>")
         if prompt.revisiting and prompt.current is not None:
             shown = answer_text(self.t, self.form, question, prompt.current)
-            parts.append(_e(t("Current answer: {answer}", answer=_clip(shown))))
+            parts.append(_e(_("Current answer: {answer}", answer=_clip(shown))))
         if question.type == "files" and prompt.pending:
             count = len(prompt.pending)
             parts.append(_e(self.t.ngettext("{n} file received.", "{n} files received.", count)))
         return Screen("\n\n".join(parts), self._prompt_buttons(prompt))
 
     def _prompt_buttons(self, prompt: Prompt) -> list[Row]:
-        t = self.t.gettext
+        _ = self.t.gettext
         question = prompt.question
         visit = prompt.visit
         rows: list[Row] = []
@@ -133,57 +133,57 @@ class Screens:
             for choice in self.form.choices_for(question):
                 mark = "● " if prompt.current == choice.code and prompt.revisiting else ""
                 data = StepButton(visit, CHOOSE, choice.code).encode()
-                rows.append([(mark + t(choice.label), data)])
+                rows.append([(mark + _(choice.label), data)])
         elif question.type == "multi":
             for choice in self.form.choices_for(question):
                 mark = "✅ " if choice.code in prompt.pending else "▫️ "
                 rows.append(
-                    [(mark + t(choice.label), StepButton(visit, TOGGLE, choice.code).encode())]
+                    [(mark + _(choice.label), StepButton(visit, TOGGLE, choice.code).encode())]
                 )
             if prompt.pending:
-                rows.append([("✔️ " + t("Done"), StepButton(visit, DONE).encode())])
+                rows.append([("✔️ " + _("Done"), StepButton(visit, DONE).encode())])
         elif question.type == "files" and prompt.pending:
-            rows.append([("✔️ " + t("Done"), StepButton(visit, DONE).encode())])
+            rows.append([("✔️ " + _("Done"), StepButton(visit, DONE).encode())])
         navigation: Row = []
         if prompt.can_back:
-            navigation.append(("◀️ " + t("Back"), StepButton(visit, BACK).encode()))
+            navigation.append(("◀️ " + _("Back"), StepButton(visit, BACK).encode()))
         if prompt.revisiting and prompt.current is not None:
-            navigation.append((t("Keep") + " ▶️", StepButton(visit, KEEP).encode()))
+            navigation.append((_("Keep") + " ▶️", StepButton(visit, KEEP).encode()))
         elif question.skippable:
-            navigation.append((t("Skip") + " ⏭", StepButton(visit, SKIP).encode()))
+            navigation.append((_("Skip") + " ⏭", StepButton(visit, SKIP).encode()))
         if navigation:
             rows.append(navigation)
         return rows
 
     def review(self, review: Review) -> list[Screen]:
-        t = self.t.gettext
+        _ = self.t.gettext
         lines = [
-            "<b>" + _e(t("Please check your report before sending.")) + "</b>",
-            "<i>" + _e(t("Only you can see this summary.")) + "</i>",
+            "<b>" + _e(_("Please check your report before sending.")) + "</b>",
+            "<i>" + _e(_("Only you can see this summary.")) + "</i>",
             "",
         ]
         for number, (question, value) in enumerate(review.items, start=1):
             answer = _clip(answer_text(self.t, self.form, question, value))
-            lines.append(f"<b>{number}.</b> {_e(t(question.text))}\n→ {_e(answer)}")
+            lines.append(f"<b>{number}.</b> {_e(_(question.text))}\n→ {_e(answer)}")
         lines.append("")
-        lines.append(_e(t("Urgency: {level}", level=self.urgency_label(review.urgency.level))))
+        lines.append(_e(_("Urgency: {level}", level=self.urgency_label(review.urgency.level))))
         chunks = _chunks(lines)
         buttons: list[Row] = [
-            [("✅ " + t("Send the report"), StepButton(review.visit, SUBMIT).encode())]
+            [("✅ " + _("Send the report"), StepButton(review.visit, SUBMIT).encode())]
         ]
         if review.can_add_details:
             buttons.append(
                 [
                     (
-                        "➕ " + t("Add more details first"),
+                        "➕ " + _("Add more details first"),
                         StepButton(review.visit, ADD_DETAILS).encode(),
                     )
                 ]
             )
         buttons.append(
             [
-                ("✏️ " + t("Change an answer"), StepButton(review.visit, PICK_EDIT).encode()),
-                ("◀️ " + t("Back"), StepButton(review.visit, BACK).encode()),
+                ("✏️ " + _("Change an answer"), StepButton(review.visit, PICK_EDIT).encode()),
+                ("◀️ " + _("Back"), StepButton(review.visit, BACK).encode()),
             ]
         )
         screens = [Screen(chunk) for chunk in chunks]
@@ -207,8 +207,8 @@ class Screens:
         return rows
 
     def urgency_label(self, level: str) -> str:
-        t = self.t.gettext
-        return {"high": t("high"), "medium": t("medium"), "low": t("low")}[level]
+        _ = self.t.gettext
+        return {"high": _("high"), "medium": _("medium"), "low": _("low")}[level]
 
     def submitted(self) -> str:
         return _e(
@@ -218,16 +218,16 @@ class Screens:
         )
 
     def ended(self, reason: str) -> str:
-        t = self.t.gettext
+        _ = self.t.gettext
         if reason == "declined":
             return _e(
-                t(
+                _(
                     "Nothing has been stored or sent. If you change your mind, send /start. "
                     "If someone is in danger now, contact a lawyer or a human rights "
                     "organisation you trust."
                 )
             )
-        return _e(t("Closed. Your unfinished answers have been deleted."))
+        return _e(_("Closed. Your unfinished answers have been deleted."))
 
     def refused(
         self, prompt_or_step: Step, error: str, params: dict[str, int | str]
@@ -242,22 +242,22 @@ class Screens:
         return Screen(_e(self.t.gettext("Choose your language.")), rows)
 
     def help(self) -> str:
-        t = self.t.gettext
+        _ = self.t.gettext
         return "\n".join(
             [
                 _e(
-                    t(
+                    _(
                         "This bot passes complaints about torture and ill-treatment to the "
                         "NGO coalitions against torture."
                     )
                 ),
                 "",
-                "/start — " + _e(t("start or continue a report")),
-                "/language — " + _e(t("change the language")),
-                "/cancel — " + _e(t("discard your unfinished report")),
-                "/exit — " + _e(t("stop at once and delete your unfinished answers")),
+                "/start — " + _e(_("start or continue a report")),
+                "/language — " + _e(_("change the language")),
+                "/cancel — " + _e(_("discard your unfinished report")),
+                "/exit — " + _e(_("stop at once and delete your unfinished answers")),
                 "",
-                _e(t("Unfinished reports are deleted after 48 hours.")),
+                _e(_("Unfinished reports are deleted after 48 hours.")),
             ]
         )
 

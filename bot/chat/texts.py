@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bot.i18n import Translator
+from bot.i18n import Catalogs, Translator
 from bot.intake.answers import AnswerValue
 from bot.intake.dates import PartialDate
 from bot.intake.form import Form, Question
+from bot.intake.service import ChoiceMatcher
 
 
 def type_hint(t: Translator, question: Question) -> str | None:
@@ -48,51 +49,51 @@ def answer_text(t: Translator, form: Form, question: Question, value: AnswerValu
 
 
 def error_text(t: Translator, error: str, params: dict[str, int | str]) -> str:
-    g = t.gettext
+    _ = t.gettext
     messages = {
-        "expects_choice": g("Please choose one of the buttons below."),
-        "expects_choices": g("Please choose with the buttons below, then press Done."),
-        "expects_text": g("Please type your answer as text."),
-        "expects_typed_text": g("Please type this answer; a voice message cannot be used here."),
-        "expects_text_or_voice": g("Please type your answer or send a voice message."),
-        "expects_number": g("Please write a number, for example 27."),
-        "expects_date": g("Please write a date such as 12.03.2024, 03.2024 or 2024."),
-        "date_in_future": g("This date is in the future. Please check it."),
-        "expects_files": g("Please send photos or documents here, or press Skip."),
-        "expects_button": g("Please use the buttons below."),
-        "use_review_buttons": g("Please use the buttons under the summary."),
-        "required": g(
+        "expects_choice": _("Please choose one of the buttons below."),
+        "expects_choices": _("Please choose with the buttons below, then press Done."),
+        "expects_text": _("Please type your answer as text."),
+        "expects_typed_text": _("Please type this answer; a voice message cannot be used here."),
+        "expects_text_or_voice": _("Please type your answer or send a voice message."),
+        "expects_number": _("Please write a number, for example 27."),
+        "expects_date": _("Please write a date such as 12.03.2024, 03.2024 or 2024."),
+        "date_in_future": _("This date is in the future. Please check it."),
+        "expects_files": _("Please send photos or documents here, or press Skip."),
+        "expects_button": _("Please use the buttons below."),
+        "use_review_buttons": _("Please use the buttons under the summary."),
+        "required": _(
             "This question cannot be skipped: the answer is needed to route your report."
         ),
-        "choose_at_least_one": g("Choose at least one answer, or press Skip."),
-        "no_files_yet": g("No file has been received yet. Send one, or press Skip."),
-        "nothing_before": g("This is the first question."),
-        "nothing_to_keep": g("Please answer, or press Skip."),
-        "finished": g("This report is finished. Send /start to begin a new one."),
+        "choose_at_least_one": _("Choose at least one answer, or press Skip."),
+        "no_files_yet": _("No file has been received yet. Send one, or press Skip."),
+        "nothing_before": _("This is the first question."),
+        "nothing_to_keep": _("Please answer, or press Skip."),
+        "finished": _("This report is finished. Send /start to begin a new one."),
     }
     if error == "too_long":
-        return g(
+        return _(
             "This answer is too long ({length} characters). Please keep it under {max}, "
             "or send it in parts later.",
             length=params.get("length", "?"),
             max=params.get("max", "?"),
         )
     if error == "out_of_range":
-        return g("Please write a number from {min} to {max}.", min=params["min"], max=params["max"])
+        return _("Please write a number from {min} to {max}.", min=params["min"], max=params["max"])
     if error == "file_too_large":
-        return g(
+        return _(
             "This file is larger than {max_mb} MB, the most the bot can receive.",
             max_mb=params["max_mb"],
         )
     if error == "too_many_files":
-        return g(
+        return _(
             "You can send at most {max} files here. Press Done to continue.", max=params["max"]
         )
     if error == "unsupported_file":
-        return g("This kind of file cannot be received. Please send a photo, a PDF or a document.")
+        return _("This kind of file cannot be received. Please send a photo, a PDF or a document.")
     if error == "sticker":
-        return g("Stickers and other messages of this kind cannot be used as answers.")
-    return messages.get(error, g("Please use the buttons below."))
+        return _("Stickers and other messages of this kind cannot be used as answers.")
+    return messages.get(error, _("Please use the buttons below."))
 
 
 def _date(iso: str) -> str:
@@ -102,3 +103,17 @@ def _date(iso: str) -> str:
     if date.month is not None:
         return f"{date.month:02d}.{date.year}"
     return str(date.year)
+
+
+def choice_matcher(form: Form, catalogs: Catalogs) -> ChoiceMatcher:
+    """Typed text that names a choice (in the complainant's language or English) chooses it."""
+
+    def match(question: Question, language: str, text: str) -> str | None:
+        wanted = text.strip().casefold()
+        t = catalogs.translator(language)
+        for choice in form.choices_for(question):
+            if wanted in (t.gettext(choice.label).casefold(), choice.label.casefold()):
+                return choice.code
+        return None
+
+    return match

@@ -26,8 +26,11 @@ class Updates(Protocol):
 
 
 class UnitOfWork(Protocol):
-    drafts: Drafts
-    updates: Updates
+    @property
+    def drafts(self) -> Drafts: ...
+
+    @property
+    def updates(self) -> Updates: ...
 
     def __enter__(self) -> Self: ...
 

@@ -16,8 +16,8 @@ from bot.intake import engine
 from bot.intake.answers import FileRef
 from bot.intake.draft import Draft
 from bot.intake.engine import Step
-from bot.intake.form import Form
-from bot.intake.inputs import FileInput, Input, VoiceInput
+from bot.intake.form import Form, Question
+from bot.intake.inputs import Choose, FileInput, Input, TextInput, Toggle, VoiceInput
 from bot.intake.ports import UnitOfWork
 
 
@@ -65,6 +65,8 @@ class AlreadyApplied:
     step: Step | None
     language: str | None
 
+
+ChoiceMatcher = Callable[[Question, str, str], str | None]
 
 Outcome = Shown | Refused | Stale | NoDraft | Discarded | AlreadyApplied
 
@@ -155,6 +157,19 @@ class IntakeService:
 
     def give(self, handle: str, update_id: int, given: Input, visit: int | None = None) -> Outcome:
         return self._step(handle, update_id, visit, lambda _: given, store=None)
+
+    def give_text(self, handle: str, update_id: int, text: str, match: ChoiceMatcher) -> Outcome:
+        """Typed text; on a choice question, text that names a choice counts as choosing it."""
+
+        def as_input(draft: Draft) -> Input:
+            step = engine.current_step(self.form, draft)
+            if isinstance(step, engine.Prompt) and step.question.type in ("single", "multi"):
+                code = match(step.question, draft.language, text)
+                if code is not None:
+                    return Choose(code) if step.question.type == "single" else Toggle(code)
+            return TextInput(text)
+
+        return self._step(handle, update_id, None, as_input, store=None)
 
     def give_file(
         self, handle: str, update_id: int, arrival: Arrival, visit: int | None = None

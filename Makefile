@@ -1,0 +1,57 @@
+# Everyday tasks. `make install` once, then `make run` or `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+LANGUAGES := ru kk ky tg uz tk
+
+.PHONY: install run test test-postgres lint format typecheck messages check try bench clean
+
+$(BIN)/complaint-bot: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(BIN)/complaint-bot
+
+run: install
+	$(BIN)/complaint-bot run
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: install
+	$(BIN)/mypy
+
+check: install
+	$(BIN)/complaint-bot check
+
+try: install
+	$(BIN)/complaint-bot try
+
+bench: install
+	$(BIN)/python -m bench.intake
+
+# Re-extract every message (code and form) into the template, then merge it into each catalog.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -o bot/locales/messages.pot --no-location \
+		--add-comments=form: --sort-output --project complaint-bot \
+		--copyright-holder "complaint-bot contributors" .
+	for lang in $(LANGUAGES); do \
+		if [ -f bot/locales/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(BIN)/pybabel update -i bot/locales/messages.pot -d bot/locales -l $$lang --no-fuzzy-matching --ignore-obsolete; \
+		else \
+			$(BIN)/pybabel init -i bot/locales/messages.pot -d bot/locales -l $$lang; \
+		fi; \
+	done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,185 @@
+"""Wiring: the one place where settings, storage, the intake core and Telegram meet."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import signal
+from functools import cached_property
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import NetworkError, TelegramError
+from telegram.ext import Application, ContextTypes, Defaults
+
+from bot.chat.handlers import IntakeHandlers
+from bot.chat.poller import DurablePoller
+from bot.config import Settings
+from bot.i18n import Catalogs
+from bot.intake.form import Form
+from bot.intake.loader import load_form
+from bot.intake.service import IntakeService
+from storage.at_rest import AtRestSealer
+from storage.database import make_engine, make_sessions
+from storage.handles import account_handle
+from storage.migrate import upgrade_database
+from storage.server_keys import ServerKeys, load_or_create_server_keys
+from storage.unit_of_work import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+HOUSEKEEPING_EVERY = dt.timedelta(minutes=5)
+REMEMBER_UPDATES_FOR = dt.timedelta(days=7)
+
+
+class Runtime:
+    """Everything the bot needs, built once from the settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def form(self) -> Form:
+        return load_form(self.settings.form_file)
+
+    @cached_property
+    def catalogs(self) -> Catalogs:
+        return Catalogs.load()
+
+    @cached_property
+    def keys(self) -> ServerKeys:
+        return load_or_create_server_keys(self.settings.resolved_server_key_file)
+
+    @cached_property
+    def database(self) -> Engine:
+        return make_engine(self.settings.resolved_database_url)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return make_sessions(self.database)
+
+    @cached_property
+    def sealer(self) -> AtRestSealer:
+        return AtRestSealer(self.keys.at_rest_keys)
+
+    @cached_property
+    def service(self) -> IntakeService:
+        lifetime = dt.timedelta(hours=self.settings.draft_lifetime_hours)
+        return IntakeService(self.form, self.unit_of_work, lifetime=lifetime)
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.sessions, self.sealer)
+
+    def handle_of(self, account_id: int) -> str:
+        return account_handle(self.keys.handle_key, account_id)
+
+    def upgrade_database(self) -> None:
+        upgrade_database(self.database)
+
+    def build_application(self) -> Application:  # type: ignore[type-arg]
+        base = self.settings.api_base
+        application = (
+            Application.builder()
+            .token(self.settings.require_token())
+            .base_url(f"{base}/bot")
+            .base_file_url(f"{base}/file/bot")
+            .defaults(
+                Defaults(
+                    parse_mode=ParseMode.HTML,
+                    protect_content=True,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            )
+            .updater(None)
+            .build()
+        )
+        IntakeHandlers(self.service, self.catalogs, self.handle_of).register(application)
+        return application
+
+    def tidy(self) -> int:
+        now = dt.datetime.now(dt.UTC)
+        with self.unit_of_work() as unit:
+            purged = unit.drafts.purge_expired(now)
+            unit.updates.forget_before(now - REMEMBER_UPDATES_FOR)
+            unit.commit()
+        return purged
+
+
+async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
+    """Run the bot until SIGINT/SIGTERM (or until `stop` is set)."""
+    stop = stop or _stop_on_signals()
+    application = runtime.build_application()
+    poller = DurablePoller(application)
+
+    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        poller.record_failure(update)
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("update %s failed: %s", update_id, type(context.error).__name__)
+
+    application.add_error_handler(on_error)
+    await _initialize(application, stop)
+    try:
+        await _describe_bot(application, runtime.catalogs)
+        tidying = asyncio.create_task(_keep_tidy(runtime, stop))
+        log.info("bot started; polling for updates")
+        await poller.run(stop)
+        await poller.confirm()
+        tidying.cancel()
+    finally:
+        await application.shutdown()
+
+
+async def _initialize(application: Application, stop: asyncio.Event) -> None:  # type: ignore[type-arg]
+    pause = 1.0
+    while True:
+        try:
+            await application.initialize()
+            return
+        except NetworkError as error:
+            log.warning(
+                "Telegram is not reachable (%s); retrying in %.0f s", type(error).__name__, pause
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), pause)
+            if stop.is_set():
+                raise
+            pause = min(pause * 2, 30.0)
+
+
+async def _describe_bot(application: Application, catalogs: Catalogs) -> None:  # type: ignore[type-arg]
+    for language in catalogs.offered:
+        t = catalogs.translator(language)
+        commands = [
+            BotCommand("start", t.gettext("Start or continue")),
+            BotCommand("help", t.gettext("Help")),
+            BotCommand("language", t.gettext("Language")),
+            BotCommand("exit", t.gettext("Close and delete")),
+        ]
+        try:
+            await application.bot.set_my_commands(commands, language_code=language)
+        except TelegramError as error:
+            log.warning("could not set the command menu: %s", type(error).__name__)
+            return
+
+
+async def _keep_tidy(runtime: Runtime, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            purged = await asyncio.to_thread(runtime.tidy)
+            if purged:
+                log.info("purged %d expired drafts", purged)
+        except Exception as error:  # housekeeping must never stop the bot
+            log.error("housekeeping failed: %s", type(error).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), HOUSEKEEPING_EVERY.total_seconds())
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop

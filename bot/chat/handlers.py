@@ -1,0 +1,336 @@
+"""Telegram handlers for complainants: turn an update into one service call, then reply.
+
+Every service call runs in a worker thread (it is one database transaction); replies are sent
+only after it has committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import MessageHandler as OnMessage
+
+from bot.chat import callbacks as cb
+from bot.chat.attachments import Attachment, AttachmentRefused, attachment_of
+from bot.chat.screens import Row, Screen, Screens
+from bot.chat.texts import choice_matcher, error_text
+from bot.i18n import Catalogs, Translator
+from bot.intake import engine
+from bot.intake.form import Form
+from bot.intake.inputs import Unsupported
+from bot.intake.service import (
+    AlreadyApplied,
+    Arrival,
+    Discarded,
+    IntakeService,
+    NoDraft,
+    Outcome,
+    Refused,
+    Shown,
+    Stale,
+)
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+Context = ContextTypes.DEFAULT_TYPE
+_COUNTRY_PAYLOAD = re.compile(r"^[a-z]{2}$")
+
+
+class IntakeHandlers:
+    def __init__(
+        self,
+        service: IntakeService,
+        catalogs: Catalogs,
+        handle_of: Callable[[int], str],
+    ) -> None:
+        self.service = service
+        self.form: Form = service.form
+        self.catalogs = catalogs
+        self.handle_of = handle_of
+        self._match_choice = choice_matcher(self.form, catalogs)
+
+    def register(self, application: Application) -> None:  # type: ignore[type-arg]
+        private = filters.ChatType.PRIVATE
+        commands = {
+            "start": self.on_start,
+            "help": self.on_help,
+            "cancel": self.on_discard,
+            "exit": self.on_discard,
+            "language": self.on_language,
+        }
+        for name, callback in commands.items():
+            application.add_handler(CommandHandler(name, callback, filters=private))
+        application.add_handler(CallbackQueryHandler(self.on_button))
+        application.add_handler(OnMessage(private & filters.COMMAND, self.on_help))
+        application.add_handler(OnMessage(private & filters.TEXT, self.on_text))
+        files = filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
+        application.add_handler(OnMessage(private & files, self.on_file))
+        application.add_handler(OnMessage(private, self.on_other))
+
+    async def on_start(self, update: Update, context: Context) -> None:
+        user, message = update.effective_user, update.effective_message
+        if user is None or message is None:
+            return
+        language = self.catalogs.best_language(user.language_code)
+        outcome = await self._call(
+            self.service.begin, self._handle(update), update.update_id, language, _presets(context)
+        )
+        await self._reply(message, outcome, intro=True)
+
+    async def on_help(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is not None:
+            t = await self._translator_for(update)
+            await message.reply_text(Screens(self.form, t).help())
+
+    async def on_discard(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        outcome = await self._call(self.service.discard, self._handle(update), update.update_id)
+        await self._reply(message, outcome)
+
+    async def on_language(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        t = await self._translator_for(update)
+        await self._send(message, Screens(self.form, t).language_picker(self.catalogs.offered))
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        outcome = await self._call(
+            self.service.give_text,
+            self._handle(update),
+            update.update_id,
+            message.text,
+            self._match_choice,
+        )
+        await self._reply(message, outcome)
+
+    async def on_file(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        handle = self._handle(update)
+        current = await self._call(self.service.current, handle)
+        try:
+            attachment = attachment_of(message)
+        except AttachmentRefused as refusal:
+            await self._reply(message, _refusal(current, refusal.reason, refusal.params))
+            return
+        if not _accepts(current, attachment):
+            outcome = await self._call(
+                self.service.give, handle, update.update_id, Unsupported(attachment.kind)
+            )
+            await self._reply(message, outcome)
+            return
+        telegram_file = await context.bot.get_file(attachment.file_id)
+        data = bytes(await telegram_file.download_as_bytearray())
+        arrival = Arrival(data, attachment.name, attachment.mime, attachment.duration)
+        outcome = await self._call(self.service.give_file, handle, update.update_id, arrival)
+        await self._reply(message, outcome)
+
+    async def on_other(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        outcome = await self._call(
+            self.service.give, self._handle(update), update.update_id, Unsupported("sticker")
+        )
+        await self._reply(message, outcome)
+
+    async def on_button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None or query.message is None or update.effective_chat is None:
+            return
+        if update.effective_chat.type != "private":
+            await query.answer()
+            return
+        button = cb.decode(query.data)
+        handle = self._handle(update)
+        if isinstance(button, cb.LanguageButton) and button.language in self.catalogs.offered:
+            outcome = await self._call(
+                self.service.set_language, handle, update.update_id, button.language
+            )
+            if isinstance(outcome, NoDraft):
+                outcome = await self._call(
+                    self.service.begin, handle, update.update_id, button.language, {}
+                )
+            await self._answer_button(query, outcome)
+        elif isinstance(button, cb.StepButton) and button.op in (cb.PICK_EDIT, cb.SHOW_REVIEW):
+            await self._review_navigation(query, handle, button)
+        elif isinstance(button, cb.StepButton):
+            given = cb.input_for(button)
+            outcome = await self._call(
+                self.service.give, handle, update.update_id, given, button.visit
+            )
+            await self._answer_button(query, outcome)
+        else:
+            await self._stale(query, None)
+
+    async def _review_navigation(
+        self, query: CallbackQuery, handle: str, button: cb.StepButton
+    ) -> None:
+        outcome = await self._call(self.service.current, handle)
+        if not (
+            isinstance(outcome, Shown)
+            and isinstance(outcome.step, engine.Review)
+            and outcome.step.visit == button.visit
+        ):
+            await self._stale(query, outcome)
+            return
+        screens = Screens(self.form, self.catalogs.translator(outcome.language))
+        await query.answer()
+        if button.op == cb.PICK_EDIT:
+            await _edit_buttons(query, screens.edit_picker(outcome.step))
+        else:
+            await _edit_buttons(query, screens.review(outcome.step)[-1].buttons)
+
+    async def _answer_button(self, query: CallbackQuery, outcome: Outcome) -> None:
+        message = query.message
+        assert isinstance(message, Message)
+        match outcome:
+            case Shown(step=step, language=language, moved=False):
+                await query.answer()
+                screens = Screens(self.form, self.catalogs.translator(language)).step(step)
+                await _edit_buttons(query, screens[-1].buttons)
+            case Shown(step=step, language=language):
+                await query.answer()
+                screens = Screens(self.form, self.catalogs.translator(language)).step(step)
+                await self._replace(message, screens)
+            case Refused(error=error, params=params, language=language):
+                t = self.catalogs.translator(language)
+                await query.answer(error_text(t, error, params)[:200], show_alert=True)
+            case Stale() | AlreadyApplied(step=None):
+                await self._stale(query, outcome)
+            case _:
+                await query.answer()
+                await self._reply(message, outcome)
+
+    async def _stale(self, query: CallbackQuery, outcome: Outcome | None) -> None:
+        language = getattr(outcome, "language", None) or self.catalogs.best_language(
+            query.from_user.language_code
+        )
+        t = self.catalogs.translator(language)
+        await query.answer(t.gettext("This button is no longer active."))
+        await _edit_buttons(query, [])
+
+    async def _reply(self, message: Message, outcome: Outcome, *, intro: bool = False) -> None:
+        match outcome:
+            case Shown(step=step, language=language, resumed=resumed):
+                screens = Screens(self.form, self.catalogs.translator(language))
+                await self._send(
+                    message, *screens.step(step, intro=intro and not resumed, resumed=resumed)
+                )
+            case AlreadyApplied(step=step, language=language) if step is not None and language:
+                screens = Screens(self.form, self.catalogs.translator(language))
+                await self._send(message, *screens.step(step))
+            case Refused(error=error, params=params, step=step, language=language):
+                screens = Screens(self.form, self.catalogs.translator(language))
+                await self._send(message, *screens.refused(step, error, params))
+            case Discarded(language=language):
+                t = await self._translator_for_message(message, language)
+                await message.reply_text(
+                    t.gettext(
+                        "Your unfinished report has been deleted. Send /start to begin again."
+                    )
+                )
+            case NoDraft() | AlreadyApplied() | Stale():
+                t = await self._translator_for_message(message, None)
+                await message.reply_text(
+                    t.gettext("You have no report in progress. Send /start to begin.")
+                    + "\n"
+                    + t.gettext("Unfinished reports are deleted after 48 hours.")
+                )
+
+    async def _send(self, message: Message, *screens: Screen) -> None:
+        for screen in screens:
+            await message.get_bot().send_message(
+                message.chat_id, screen.text, reply_markup=_markup(screen.buttons)
+            )
+
+    async def _replace(self, message: Message, screens: list[Screen]) -> None:
+        first, *rest = screens
+        try:
+            await message.edit_text(first.text, reply_markup=_markup(first.buttons))
+        except BadRequest as error:
+            if "not modified" not in str(error):
+                await self._send(message, first)
+        await self._send(message, *rest)
+
+    async def _translator_for(self, update: Update) -> Translator:
+        outcome = await self._call(self.service.current, self._handle(update))
+        if isinstance(outcome, Shown):
+            return self.catalogs.translator(outcome.language)
+        user = update.effective_user
+        return self.catalogs.translator(
+            self.catalogs.best_language(user.language_code if user else None)
+        )
+
+    async def _translator_for_message(self, message: Message, language: str | None) -> Translator:
+        if language is None:
+            user = message.from_user
+            language = self.catalogs.best_language(user.language_code if user else None)
+        return self.catalogs.translator(language)
+
+    def _handle(self, update: Update) -> str:
+        user = update.effective_user
+        if user is None:
+            raise ValueError("update without a user")
+        return self.handle_of(user.id)
+
+    async def _call(self, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        return await asyncio.to_thread(function, *args, **kwargs)
+
+
+def _presets(context: Context) -> dict[str, str]:
+    payload = (context.args or [""])[0].lower() if context.args else ""
+    return {"e_country": payload.upper()} if _COUNTRY_PAYLOAD.match(payload) else {}
+
+
+def _accepts(current: Outcome, attachment: Attachment) -> bool:
+    if not isinstance(current, Shown) or not isinstance(current.step, engine.Prompt):
+        return False
+    question = current.step.question
+    if attachment.kind == "voice":
+        return question.type == "files" or (question.type == "text" and question.voice)
+    return question.type == "files"
+
+
+def _refusal(current: Outcome, reason: str, params: dict[str, int | str]) -> Outcome:
+    if isinstance(current, Shown):
+        return Refused(reason, params, current.step, current.language)
+    return current
+
+
+def _markup(rows: list[Row]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+async def _edit_buttons(query: CallbackQuery, rows: list[Row]) -> None:
+    try:
+        await query.edit_message_reply_markup(_markup(rows))
+    except BadRequest as error:
+        if "not modified" not in str(error):
+            raise
