@@ -83,7 +83,7 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
         entity: dict[str, Any] | None = {"type": kind, "offset": offset}
         if name == "a":
             href = _HREF.search(attributes)
-            entity = {**entity, "url": href.group(1) or href.group(2)} if href else None
+            entity = {"type": kind, "offset": offset, "url": href[1] or href[2]} if href else None
         open_tags.append((name, entity))
     emit(source[pos:])
     if open_tags:

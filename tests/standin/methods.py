@@ -143,11 +143,10 @@ class BotApi:
         chat = self.world.find_chat(chat_id)
         if chat is None:
             raise bad_request("chat not found")
+        if chat.forbidden and chat.is_private:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
         if chat.forbidden:
-            reason = "bot was blocked by the user" if chat.is_private else (
-                f"bot was kicked from the {chat.data['type']} chat"
-            )
-            raise ApiError(403, f"Forbidden: {reason}")
+            raise ApiError(403, f"Forbidden: bot was kicked from the {chat.data['type']} chat")
         return chat
 
     async def send_message(self, p: Params) -> Any:
@@ -194,9 +193,7 @@ class BotApi:
         name = value.filename or "file"
         mime = value.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
         extension = PurePosixPath(name).suffix.lstrip(".") or "bin"
-        return self.world.files.add(
-            value.data, folder, extension, file_name=name, mime_type=mime
-        )
+        return self.world.files.add(value.data, folder, extension, file_name=name, mime_type=mime)
 
     def _send(self, chat: ChatState, p: Params, content: dict[str, Any]) -> Any:
         reply_to = self._reply_target(chat, p.get("reply_parameters"))
@@ -208,9 +205,7 @@ class BotApi:
         message = self.world.post(chat, self.sender, content, from_bot=True, reply_to=reply_to)
         return message.data
 
-    def _reply_target(
-        self, chat: ChatState, reply: dict[str, Any] | None
-    ) -> StoredMessage | None:
+    def _reply_target(self, chat: ChatState, reply: dict[str, Any] | None) -> StoredMessage | None:
         if reply is None:
             return None
         if reply.get("chat_id", chat.id) != chat.id:

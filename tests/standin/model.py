@@ -45,7 +45,7 @@ class ApiCall:
 
     method: str
     params: dict[str, Any]
-    at: float
+    time: float
     status: int = 200
 
 

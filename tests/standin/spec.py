@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +15,7 @@ from .model import Upload
 
 SPEC_PATH = Path("/work/shared/reference/telegram-bot-api-10.1.json")
 ARRAY = "Array of "
+PRIMITIVES = {"Integer", "Float", "Boolean", "String", "InputFile"}
 PARSE_MODES = {"html", "markdown", "markdownv2"}
 BUTTON_DECORATIONS = {"text", "icon_custom_emoji_id", "style"}
 BOT_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
@@ -27,6 +28,8 @@ TEXT_LIMITS = {
     ("setMyName", "name"): 64,
 }
 _INTEGER = re.compile(r"-?\d+")
+_ATTACH = re.compile(r"attach://([\w.-]+)")
+_TAG = re.compile(r'(?:must be|always) "?(\w+)"?$')
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,11 @@ class Spec:
             if "subtypes" in entry
         }
         self.opaque = set(data["types"]) - set(self.objects) - set(self.unions)
+        self.tags = {
+            name: tag
+            for name, entry in data["types"].items()
+            if "subtype_of" in entry and (tag := _tag(entry)) is not None
+        }
         self._by_lower = {name.lower(): name for name in self.methods}
 
     def method_name(self, name: str) -> str | None:
@@ -64,6 +72,15 @@ def _fields(entry: Mapping[str, Any]) -> dict[str, Field]:
         f["name"]: Field(f["name"], tuple(f["types"]), bool(f["required"]))
         for f in entry.get("fields", [])
     }
+
+
+def _tag(entry: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The field and value that tell a union member apart, e.g. ("type", "commands")."""
+    for f in entry["fields"]:
+        match = _TAG.search(f["description"])
+        if f["name"] in ("type", "source", "status") and match:
+            return f["name"], match[1]
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -81,7 +98,8 @@ def validate_call(method: str, raw: Mapping[str, Any]) -> tuple[dict[str, Any], 
     """Decode form/JSON parameters of a known method; return them and any problems."""
     spec = load_spec()
     fields = spec.methods[method]
-    attached = {v[len("attach://") :] for v in _strings(raw.values()) if v.startswith("attach://")}
+    plain_values = json.dumps([v for v in raw.values() if not isinstance(v, Upload)])
+    attached = set(_ATTACH.findall(plain_values))
     params: dict[str, Any] = {}
     problems: list[str] = []
     for name, value in raw.items():
@@ -96,7 +114,8 @@ def validate_call(method: str, raw: Mapping[str, Any]) -> tuple[dict[str, Any], 
             params[name] = coerce(spec, value, field.types, name, encoded=True)
         except Invalid as exc:
             problems.append(str(exc))
-    problems += [f"parameter {f.name!r} is required" for f in fields.values() if f.required and f.name not in raw]
+    missing = [name for name, f in fields.items() if f.required and name not in raw]
+    problems += [f"parameter {name!r} is required" for name in missing]
     if not problems:
         problems += check_limits(method, params)
     return params, problems
@@ -111,23 +130,20 @@ def validate_value(value: Any, types: Sequence[str]) -> str | None:
     return None
 
 
-def _strings(values: Iterable[Any]) -> Iterable[str]:
-    for value in values:
-        if isinstance(value, str):
-            yield value
-        elif isinstance(value, (list, dict)):
-            yield from _strings(value.values() if isinstance(value, dict) else value)
-
-
 def coerce(spec: Spec, value: Any, types: Sequence[str], where: str, *, encoded: bool) -> Any:
     """Validate `value` against any of `types`; return it converted to Python values.
 
     `encoded` marks a top-level form value, where objects and arrays arrive JSON-serialised.
     """
+    if encoded and isinstance(value, str) and PRIMITIVES.isdisjoint(types):
+        value = _json(value, where)
+    if isinstance(value, dict):
+        tagged = [t for t in types if t in spec.tags and _has_tag(value, spec.tags[t])]
+        types = tagged or types
     failures: list[Invalid] = []
     for expr in types:
         try:
-            return _coerce_one(spec, value, expr, where, encoded)
+            return _coerce_one(spec, value, expr, where)
         except Invalid as exc:
             failures.append(exc)
     if len(failures) == 1:
@@ -138,31 +154,36 @@ def coerce(spec: Spec, value: Any, types: Sequence[str], where: str, *, encoded:
     raise Invalid(where, f"expected {' or '.join(types)}")
 
 
-def _coerce_one(spec: Spec, value: Any, expr: str, where: str, encoded: bool) -> Any:
+def _coerce_one(spec: Spec, value: Any, expr: str, where: str) -> Any:
     if expr.startswith(ARRAY):
-        items = _json(value, where) if encoded else value
-        if not isinstance(items, list):
+        if not isinstance(value, list):
             raise Invalid(where, f"expected {expr}")
         item_type = expr[len(ARRAY) :]
         return [
             coerce(spec, item, (item_type,), f"{where}[{i}]", encoded=False)
-            for i, item in enumerate(items)
+            for i, item in enumerate(value)
         ]
-    if expr in ("Integer", "Float", "Boolean", "String", "InputFile"):
+    if expr in PRIMITIVES:
         return _primitive(value, expr, where)
     if expr in spec.unions:
-        return coerce(spec, value, spec.unions[expr], where, encoded=encoded)
-    obj = _json(value, where) if encoded else value
-    if not isinstance(obj, dict):
+        return coerce(spec, value, spec.unions[expr], where, encoded=False)
+    if not isinstance(value, dict):
         raise Invalid(where, f"expected a JSON object {expr}")
     if expr in spec.opaque:
-        return obj
-    return _coerce_object(spec, obj, spec.objects[expr], expr, where)
+        return value
+    return _coerce_object(spec, value, spec.objects[expr], expr, where)
+
+
+def _has_tag(obj: Mapping[str, Any], tag: tuple[str, str]) -> bool:
+    return obj.get(tag[0]) == tag[1]
 
 
 def _coerce_object(
     spec: Spec, obj: dict[str, Any], fields: Mapping[str, Field], type_name: str, where: str
 ) -> dict[str, Any]:
+    tag = spec.tags.get(type_name)
+    if tag is not None and not _has_tag(obj, tag):
+        raise Invalid(where, f"{tag[0]} must be {tag[1]!r} in {type_name}")
     unknown = sorted(obj.keys() - fields.keys())
     if unknown:
         raise Invalid(where, f"unknown field {unknown[0]!r} in {type_name}")
@@ -206,9 +227,7 @@ def _primitive(value: Any, expr: str, where: str) -> Any:
     raise Invalid(where, f"expected {expr}, got {value!r}")
 
 
-def _json(value: Any, where: str) -> Any:
-    if not isinstance(value, str):
-        return value
+def _json(value: str, where: str) -> Any:
     try:
         return json.loads(value)
     except json.JSONDecodeError:
@@ -222,9 +241,11 @@ def check_limits(method: str, params: Mapping[str, Any]) -> list[str]:
     if parse_mode is not None and parse_mode.lower() not in PARSE_MODES:
         return [f"unsupported parse_mode {parse_mode!r}"]
     if method in ("sendMessage", "editMessageText") and "text" in params:
-        problems += _formatted_length(params["text"], parse_mode, MESSAGE_TEXT_LIMIT, "text")
+        mode = None if "entities" in params else parse_mode
+        problems += _formatted_length(params["text"], mode, MESSAGE_TEXT_LIMIT, "text")
     if "caption" in params:
-        problems += _formatted_length(params["caption"], parse_mode, CAPTION_LIMIT, "caption")
+        mode = None if "caption_entities" in params else parse_mode
+        problems += _formatted_length(params["caption"], mode, CAPTION_LIMIT, "caption")
     for (limited_method, name), limit in TEXT_LIMITS.items():
         if limited_method == method and len(params.get(name, "")) > limit:
             problems.append(f"{name} is too long ({len(params[name])} > {limit} characters)")

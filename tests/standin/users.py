@@ -1,5 +1,6 @@
 """The test side: simulated Telegram users acting in chats with the bot."""
 
+# ruff: noqa: ASYNC109  # waiting helpers take timeout= like the rest of the test API
 from __future__ import annotations
 
 import re
@@ -32,6 +33,10 @@ class SimGroup:
     @property
     def messages(self) -> list[MessageView]:
         return [self._world.view(m) for m in self.chat.live.values()]
+
+    @property
+    def deleted(self) -> list[MessageView]:
+        return [self._world.view(m) for m in self.chat.deleted]
 
     def last_bot_message(self) -> MessageView | None:
         return _last_bot_message(self._world, self.chat)
@@ -216,7 +221,7 @@ class SimUser:
         self,
         cursors: dict[int, int],
         kinds: tuple[str, ...],
-        timeout: float,
+        within: float,
         predicate: Predicate | None,
         chat: SimGroup | None,
     ) -> MessageView:
@@ -233,10 +238,10 @@ class SimUser:
                     return True
             return False
 
-        if not await self._world.wait_for(scan, timeout):
+        if not await self._world.wait_for(scan, within):
             recent = [e.view.content[:80] for e in target.bot_events[-5:]]
             raise TimeoutError(
-                f"no matching bot message in chat {target.id} within {timeout}s; "
+                f"no matching bot message in chat {target.id} within {within}s; "
                 f"latest bot messages: {recent}"
             )
         return found[0].view
@@ -246,6 +251,9 @@ class SimUser:
 
     def visible_messages(self, chat: SimGroup | None = None) -> list[MessageView]:
         return [self._world.view(m) for m in self._target(chat).live.values()]
+
+    def deleted_messages(self, chat: SimGroup | None = None) -> list[MessageView]:
+        return [self._world.view(m) for m in self._target(chat).deleted]
 
     def last_bot_message(self, chat: SimGroup | None = None) -> MessageView | None:
         return _last_bot_message(self._world, self._target(chat))

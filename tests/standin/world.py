@@ -190,9 +190,9 @@ class World:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:
+    async def wait_for(self, predicate: Callable[[], bool], within: float) -> bool:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         while not predicate():
             remaining = deadline - loop.time()
             if remaining <= 0 or self.closing:
@@ -247,7 +247,11 @@ class World:
         return message
 
     def edit(
-        self, chat: ChatState, message: StoredMessage, keys: tuple[str, ...], content: dict[str, Any]
+        self,
+        chat: ChatState,
+        message: StoredMessage,
+        keys: tuple[str, ...],
+        content: dict[str, Any],
     ) -> None:
         for key in keys:
             message.data.pop(key, None)
