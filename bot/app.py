@@ -11,10 +11,9 @@ from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import BotCommand, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import BotCommand, Update
 from telegram.error import NetworkError, TelegramError
-from telegram.ext import Application, ContextTypes, Defaults
+from telegram.ext import Application, ContextTypes
 
 from bot.chat.handlers import IntakeHandlers
 from bot.chat.poller import DurablePoller
@@ -86,13 +85,6 @@ class Runtime:
             .token(self.settings.require_token())
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
-            .defaults(
-                Defaults(
-                    parse_mode=ParseMode.HTML,
-                    protect_content=True,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
-            )
             .updater(None)
             .build()
         )

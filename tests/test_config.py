@@ -12,7 +12,7 @@ TOKEN = "123456789:AAEexampleexampleexampleexample12"
 def test_defaults_give_a_sqlite_database_in_the_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("DATA_DIR", "/srv/bot")
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert settings.resolved_database_url == "sqlite:////srv/bot/complaint-bot.sqlite3"
     assert settings.resolved_server_key_file == Path("/srv/bot/server-key.json")
     assert settings.api_base == "https://api.telegram.org"

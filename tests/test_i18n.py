@@ -58,10 +58,12 @@ def test_translations_keep_placeholders(language: str) -> None:
     for message in catalog:
         if not message.id:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        ids = [
+            str(part) for part in (message.id if isinstance(message.id, tuple) else [message.id])
+        ]
         wanted = set(PLACEHOLDER.findall(" ".join(ids)))
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        for string in filter(None, strings):
+        raw = message.string if isinstance(message.string, tuple) else [message.string]
+        for string in (str(part) for part in raw if part):
             assert set(PLACEHOLDER.findall(string)) <= wanted, (language, message.id, string)
 
 

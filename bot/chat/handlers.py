@@ -16,9 +16,11 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    LinkPreviewOptions,
     Message,
     Update,
 )
+from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 from telegram.ext import MessageHandler as OnMessage
@@ -47,6 +49,9 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 Context = ContextTypes.DEFAULT_TYPE
+# Sent explicitly on each call rather than through PTB's Defaults, which would also add them to
+# methods that have no such parameters (editMessageReplyMarkup, editMessageText).
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _COUNTRY_PAYLOAD = re.compile(r"^[a-z]{2}$")
 
 
@@ -95,7 +100,7 @@ class IntakeHandlers:
         message = update.effective_message
         if message is not None:
             t = await self._translator_for(update)
-            await message.reply_text(Screens(self.form, t).help())
+            await self._send(message, Screen(Screens(self.form, t).help()))
 
     async def on_discard(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -230,7 +235,12 @@ class IntakeHandlers:
         )
         t = self.catalogs.translator(language)
         await query.answer(t.gettext("This button is no longer active."))
-        await _edit_buttons(query, [])
+        visit = getattr(outcome, "visit", None)
+        if visit is None:
+            current = await self._call(self.service.current, self.handle_of(query.from_user.id))
+            visit = getattr(getattr(current, "step", None), "visit", None)
+        if _shows_an_old_step(query.message, visit):
+            await _edit_buttons(query, [])
 
     async def _reply(self, message: Message, outcome: Outcome, *, intro: bool = False) -> None:
         match outcome:
@@ -247,29 +257,36 @@ class IntakeHandlers:
                 await self._send(message, *screens.refused(step, error, params))
             case Discarded(language=language):
                 t = await self._translator_for_message(message, language)
-                await message.reply_text(
-                    t.gettext(
-                        "Your unfinished report has been deleted. Send /start to begin again."
-                    )
+                text = t.gettext(
+                    "Your unfinished report has been deleted. Send /start to begin again."
                 )
+                await self._send(message, Screen(text))
             case NoDraft() | AlreadyApplied() | Stale():
                 t = await self._translator_for_message(message, None)
-                await message.reply_text(
-                    t.gettext("You have no report in progress. Send /start to begin.")
-                    + "\n"
-                    + t.gettext("Unfinished reports are deleted after 48 hours.")
-                )
+                text = t.gettext("You have no report in progress. Send /start to begin.")
+                text += "\n" + t.gettext("Unfinished reports are deleted after 48 hours.")
+                await self._send(message, Screen(text))
 
     async def _send(self, message: Message, *screens: Screen) -> None:
         for screen in screens:
             await message.get_bot().send_message(
-                message.chat_id, screen.text, reply_markup=_markup(screen.buttons)
+                message.chat_id,
+                screen.text,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=_markup(screen.buttons),
+                protect_content=True,
             )
 
     async def _replace(self, message: Message, screens: list[Screen]) -> None:
         first, *rest = screens
         try:
-            await message.edit_text(first.text, reply_markup=_markup(first.buttons))
+            await message.edit_text(
+                first.text,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=_markup(first.buttons),
+            )
         except BadRequest as error:
             if "not modified" not in str(error):
                 await self._send(message, first)
@@ -326,6 +343,21 @@ def _markup(rows: list[Row]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
+
+
+def _shows_an_old_step(message: object, current_visit: int | None) -> bool:
+    """True when the message's own buttons belong to a step the complainant has left."""
+    markup = getattr(message, "reply_markup", None)
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return False
+    for row in markup.inline_keyboard:
+        for button in row:
+            decoded = cb.decode(
+                button.callback_data if isinstance(button.callback_data, str) else None
+            )
+            if isinstance(decoded, cb.StepButton):
+                return current_visit is None or decoded.visit != current_visit
+    return False
 
 
 async def _edit_buttons(query: CallbackQuery, rows: list[Row]) -> None:

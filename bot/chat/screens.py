@@ -116,7 +116,7 @@ class Screens:
         hint = type_hint(self.t, question)
         if hint:
             parts.append("<i>" + _e(hint) + "</i>")
-        if prompt.revisiting and prompt.current is not None:
+        if prompt.revisiting:
             shown = answer_text(self.t, self.form, question, prompt.current)
             parts.append(_e(_("Current answer: {answer}", answer=_clip(shown))))
         if question.type == "files" and prompt.pending:
@@ -147,7 +147,7 @@ class Screens:
         navigation: Row = []
         if prompt.can_back:
             navigation.append(("◀️ " + _("Back"), StepButton(visit, BACK).encode()))
-        if prompt.revisiting and prompt.current is not None:
+        if prompt.revisiting:
             navigation.append((_("Keep") + " ▶️", StepButton(visit, KEEP).encode()))
         elif question.skippable:
             navigation.append((_("Skip") + " ⏭", StepButton(visit, SKIP).encode()))

@@ -46,6 +46,7 @@ class Stale:
     """A button from an earlier step, or one that no longer exists."""
 
     language: str | None
+    visit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -208,12 +209,12 @@ class IntakeService:
                 return NoDraft()
             if visit is not None and visit != draft.visit:
                 unit.commit()
-                return Stale(draft.language)
+                return Stale(draft.language, draft.visit)
             outcome = engine.apply(self.form, draft, make_input(draft), now.date())
             if isinstance(outcome, engine.Rejected):
                 unit.commit()
                 if outcome.error == "stale":
-                    return Stale(draft.language)
+                    return Stale(draft.language, draft.visit)
                 return Refused(outcome.error, outcome.params, outcome.step, draft.language)
             if store is not None:
                 unit.drafts.add_file(handle, *store)

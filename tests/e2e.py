@@ -1,0 +1,166 @@
+"""End-to-end support: the real Application against the Bot API stand-in, and scripted people."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, inspect, select, text
+
+from bot.app import Runtime, serve
+from bot.config import Settings
+from bot.i18n import Catalogs, Translator
+from bot.intake.form import Form, Question
+from bot.intake.loader import load_form
+from tests.standin import BotApiStandIn, SimUser
+from tests.standin.views import MessageView
+
+TOKEN = "123456789:AAEtesttesttesttesttesttesttest12"
+CATALOGS = Catalogs.load()
+FORM = load_form()
+
+
+def settings_for(standin: BotApiStandIn, data_dir: Path, database_url: str) -> Settings:
+    return Settings(
+        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+        telegram_api_url=standin.url,  # type: ignore[arg-type]
+        data_dir=data_dir,
+        database_url=database_url,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@contextlib.asynccontextmanager
+async def running_bot(settings: Settings) -> AsyncIterator[Runtime]:
+    runtime = Runtime(settings)
+    await asyncio.to_thread(runtime.upgrade_database)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(runtime, stop))
+    try:
+        yield runtime
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        runtime.database.dispose()
+
+
+# A scripted answer: a choice code, a list of codes (multiple choice), typed text, a photo, "skip",
+# or a coroutine function that acts on the complainant.
+Answer = str | list[str] | bytes | Callable[["Complainant"], Awaitable[object]]
+
+
+@dataclass
+class Complainant:
+    """Someone in front of a phone: reads the newest bot message and presses or types."""
+
+    standin: BotApiStandIn
+    user: SimUser
+    language: str
+    form: Form = FORM
+    quiet: float = 0.05
+
+    @property
+    def t(self) -> Translator:
+        return CATALOGS.translator(self.language)
+
+    async def settle(self) -> MessageView:
+        await self.standin.wait_idle(quiet=self.quiet, timeout=20)
+        message = self.user.last_bot_message()
+        assert message is not None, "the bot said nothing"
+        return message
+
+    async def command(self, name: str, args: str = "") -> MessageView:
+        await self.user.send_command(name, args)
+        return await self.settle()
+
+    async def say(self, words: str) -> MessageView:
+        await self.user.send_text(words)
+        return await self.settle()
+
+    async def press(self, label: str) -> MessageView:
+        await self.user.press(label)
+        return await self.settle()
+
+    async def choose(self, question: Question, code: str) -> MessageView:
+        label = next(c.label for c in self.form.choices_for(question) if c.code == code)
+        return await self.press(self.t.gettext(label))
+
+    async def toggle_all(self, question: Question, codes: list[str]) -> MessageView:
+        for code in codes:
+            label = next(c.label for c in self.form.choices_for(question) if c.code == code)
+            await self.press("▫️ " + self.t.gettext(label))
+        return await self.press("✔️ " + self.t.gettext("Done"))
+
+    async def skip(self) -> MessageView:
+        return await self.press(self.t.gettext("Skip") + " ⏭")
+
+    def question_on_screen(self) -> Question | None:
+        message = self.user.last_bot_message()
+        if message is None or not message.buttons and message.text is None:
+            return None
+        shown = message.content
+        if "✅ " + self.t.gettext("Send the report") in message.labels:
+            return None
+        matches = [
+            q for q in self.form.questions() if q.answerable and self.t.gettext(q.text) in shown
+        ]
+        return max(matches, key=lambda q: len(q.text)) if matches else None
+
+    async def answer(self, question: Question, answer: Answer) -> MessageView:
+        if callable(answer):
+            await answer(self)
+            return await self.settle()
+        if answer == "skip":
+            return await self.skip()
+        if isinstance(answer, bytes):
+            await self.user.send_photo(answer)
+            await self.settle()
+            return await self.press("✔️ " + self.t.gettext("Done"))
+        if isinstance(answer, list):
+            return await self.toggle_all(question, answer)
+        if question.type == "single":
+            return await self.choose(question, answer)
+        return await self.say(answer)
+
+    async def walk(self, script: Mapping[str, Answer], *, stop_at: str | None = None) -> list[str]:
+        """Answer each question on screen from the script (skip the rest) until the review."""
+        asked: list[str] = []
+        while (question := self.question_on_screen()) is not None:
+            if question.id == stop_at:
+                break
+            assert question.id not in asked[-1:], f"{question.id} asked twice in a row"
+            asked.append(question.id)
+            await self.answer(question, script.get(question.id, "skip"))
+        return asked
+
+
+def every_stored_value(engine: Engine) -> list[tuple[str, str, object]]:
+    """Every value of every column of every table, for plaintext scans."""
+    found: list[tuple[str, str, object]] = []
+    with engine.connect() as connection:
+        for table in inspect(connection).get_table_names():
+            rows = connection.execute(text(f'SELECT * FROM "{table}"'))  # noqa: S608
+            for row in rows.mappings():
+                found.extend((table, column, value) for column, value in row.items())
+    return found
+
+
+def plaintext_hits(engine: Engine, secrets: list[str]) -> list[tuple[str, str, str]]:
+    hits = []
+    for table, column, value in every_stored_value(engine):
+        blob = value if isinstance(value, bytes) else str(value).encode()
+        for secret in secrets:
+            if secret.encode() in blob or secret.lower().encode() in blob.lower():
+                hits.append((table, column, secret))
+    return hits
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            name: len(connection.execute(select(text("1")).select_from(text(f'"{name}"'))).all())
+            for name in inspect(connection).get_table_names()
+        }
