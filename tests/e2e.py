@@ -25,11 +25,11 @@ FORM = load_form()
 
 def settings_for(standin: BotApiStandIn, data_dir: Path, database_url: str) -> Settings:
     return Settings(
-        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
-        telegram_api_url=standin.url,  # type: ignore[arg-type]
+        telegram_bot_token=TOKEN,
+        telegram_api_url=standin.url,
         data_dir=data_dir,
         database_url=database_url,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
 
 
@@ -99,7 +99,7 @@ class Complainant:
 
     def question_on_screen(self) -> Question | None:
         message = self.user.last_bot_message()
-        if message is None or not message.buttons and message.text is None:
+        if message is None or (not message.buttons and message.text is None):
             return None
         shown = message.content
         if "✅ " + self.t.gettext("Send the report") in message.labels:
@@ -142,7 +142,7 @@ def every_stored_value(engine: Engine) -> list[tuple[str, str, object]]:
     found: list[tuple[str, str, object]] = []
     with engine.connect() as connection:
         for table in inspect(connection).get_table_names():
-            rows = connection.execute(text(f'SELECT * FROM "{table}"'))  # noqa: S608
+            rows = connection.execute(text(f'SELECT * FROM "{table}"'))
             for row in rows.mappings():
                 found.extend((table, column, value) for column, value in row.items())
     return found
