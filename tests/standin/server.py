@@ -123,6 +123,10 @@ class BotApiStandIn:
     def resume(self) -> None:
         self._unpaused.set()
 
+    def unconfirmed_update_ids(self) -> list[int]:
+        """Updates the bot has not confirmed yet (by a getUpdates offset past them)."""
+        return self._world.updates.pending_ids()
+
     def user(
         self,
         user_id: int,
@@ -176,9 +180,15 @@ class BotApiStandIn:
             raise AssertionError(f"{len(self.violations)} Bot API violation(s):\n{listing}")
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-        """Wait until `predicate()` holds; it is re-checked after every state change."""
-        if not await self._world.wait_for(predicate, timeout):
-            raise TimeoutError(f"condition not met within {timeout}s")
+        """Wait until `predicate()` holds; re-checked after every state change, and every 20 ms
+        for conditions on state outside the stand-in."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"condition not met within {timeout}s")
+            await self._world.wait_for(predicate, min(0.02, remaining))
 
     async def wait_idle(self, quiet: float = 0.2, timeout: float = 10.0) -> None:
         """Wait until all updates are fetched and the bot made no other calls for `quiet` s."""

@@ -141,6 +141,9 @@ class UpdateQueue:
     def __len__(self) -> int:
         return len(self._pending)
 
+    def pending_ids(self) -> list[int]:
+        return [int(update["update_id"]) for update in self._pending]
+
     def set_allowed(self, kinds: list[str]) -> None:
         self._allowed = frozenset(kinds) if kinds else None
 

@@ -1,0 +1,125 @@
+"""kill -9 at the worst moments: no answer is lost, none is applied twice."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from storage.database import make_engine
+from storage.schema import ProcessedUpdate
+from tests.e2e import FORM, TOKEN, Complainant
+from tests.standin import BotApiStandIn
+
+
+class BotProcess:
+    """`complaint-bot run` in a child process, as an operator would start it."""
+
+    def __init__(self, standin: BotApiStandIn, data_dir: Path, database_url: str) -> None:
+        self.env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": standin.url,
+            "DATA_DIR": str(data_dir),
+            "DATABASE_URL": database_url,
+            "LOG_LEVEL": "WARNING",
+        }
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=self.env, stderr=asyncio.subprocess.PIPE
+        )
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> str:
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(self.process.wait(), 30)
+        assert self.process.stderr is not None
+        return (await self.process.stderr.read()).decode()
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[BotApiStandIn]:
+    async with BotApiStandIn(token=TOKEN) as server:
+        yield server
+        server.assert_no_violations()
+
+
+async def wait_until_committed(database_url: str, update_id: int) -> None:
+    engine = make_engine(database_url)
+    try:
+        for _ in range(200):
+            with engine.connect() as connection:
+                found = connection.execute(
+                    select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
+                ).first()
+            if found:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"update {update_id} was never committed")
+    finally:
+        engine.dispose()
+
+
+async def test_kill_between_commit_and_reply_loses_nothing_and_applies_nothing_twice(
+    standin: BotApiStandIn, tmp_path: Path, database_url: str
+) -> None:
+    user = standin.user(5_550_001, "Dilnoza", language_code="ru")
+    person = Complainant(standin, user, "ru", quiet=0.3)
+    bot = BotProcess(standin, tmp_path / "data", database_url)
+    await bot.start()
+    await person.command("start")
+    await person.walk(
+        {"a_safe_now": "yes", "a_urgent": "no", "b_consent_store": "yes", "r_role": "victim"},
+        stop_at="r_name",
+    )
+    assert person.question_on_screen() == FORM.question("r_name")
+
+    # The answer is committed, but the reply cannot leave and the update is not confirmed.
+    standin.pause()
+    await user.send_text("Дилноза")
+    pending = standin.unconfirmed_update_ids()
+    await wait_until_committed(database_url, pending[-1])
+    await bot.kill()
+    standin.resume()
+    assert pending[-1] in standin.unconfirmed_update_ids(), "Telegram will redeliver it"
+
+    await bot.start()
+    shown = await person.settle()
+    assert person.question_on_screen() == FORM.question("r_country_now"), shown.content
+
+    # Killed right after the user acts, before the bot even fetched the update.
+    await user.send_text("Россия")
+    await bot.kill()
+    await bot.start()
+    await person.settle()
+    assert person.question_on_screen() == FORM.question("r_own_risk")
+
+    # Killed mid-flow again, then a plain restart.
+    await person.choose(FORM.question("r_own_risk"), "yes")
+    await bot.kill()
+    await bot.start()
+    await person.command("start")
+    assert person.question_on_screen() == FORM.question("v_sex")
+    await person.walk({"e_country": "UZ", "k_contact_way": "none"})
+    log = await bot.stop()
+
+    review = user.last_bot_message()
+    assert review is not None
+    assert "Дилноза" in review.content
+    assert person.t.gettext("Russia") in review.content
+    assert review.content.count("Дилноза") == 1
+    assert "Traceback" not in log

@@ -1,0 +1,133 @@
+"""The intake service over real storage: one transaction per update, applied once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.intake import engine
+from bot.intake.inputs import Choose, Input, Skip
+from bot.intake.loader import load_form
+from bot.intake.service import (
+    AlreadyApplied,
+    Arrival,
+    IntakeService,
+    NoDraft,
+    Refused,
+    Shown,
+    Stale,
+)
+from storage.at_rest import AtRestSealer
+from storage.database import make_sessions
+from storage.memory import MemoryStore
+from storage.server_keys import ServerKeys
+from storage.unit_of_work import SqlUnitOfWork
+from tests.e2e import plaintext_hits
+
+FORM = load_form()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(params=["sql", "memory"])
+def service(request: pytest.FixtureRequest, clock: Clock, database: Engine) -> IntakeService:
+    """The same behaviour from the SQL unit of work (both backends) and the in-memory fake."""
+    if request.param == "memory":
+        return IntakeService(FORM, MemoryStore().unit_of_work, clock=clock)
+    sessions = make_sessions(database)
+    sealer = AtRestSealer(ServerKeys.generate().at_rest_keys)
+    return IntakeService(FORM, lambda: SqlUnitOfWork(sessions, sealer), clock=clock)
+
+
+def question_of(outcome: object) -> str:
+    assert isinstance(outcome, Shown | Refused | AlreadyApplied), outcome
+    assert isinstance(outcome.step, engine.Prompt)
+    return outcome.step.question.id
+
+
+def test_a_redelivered_update_is_not_applied_twice(service: IntakeService) -> None:
+    service.begin("h", 1, "en", {})
+    for update_id, code in enumerate(["yes", "no", "yes"], start=2):
+        service.give("h", update_id, Choose(code))
+    first = service.give_text("h", 10, "Aigerim", lambda *_: None)
+    assert question_of(first) == "r_role"
+    first = service.give("h", 11, Choose("victim"))
+    assert question_of(first) == "r_name"
+    service.give_text("h", 12, "Aigerim", lambda *_: None)
+    again = service.give_text("h", 12, "Aigerim", lambda *_: None)
+    assert isinstance(again, AlreadyApplied)
+    assert question_of(again) == "r_country_now", "the same step is shown again, nothing moved"
+
+
+def test_a_button_from_an_old_step_is_stale(service: IntakeService) -> None:
+    shown = service.begin("h", 1, "en", {})
+    assert isinstance(shown, Shown)
+    assert isinstance(shown.step, engine.Prompt)
+    old_visit = shown.step.visit
+    service.give("h", 2, Choose("yes"), visit=old_visit)
+    stale = service.give("h", 3, Choose("exit"), visit=old_visit)
+    assert isinstance(stale, Stale)
+    assert question_of(service.current("h")) == "a_urgent"
+
+
+def test_drafts_expire_after_their_lifetime(service: IntakeService, clock: Clock) -> None:
+    service.begin("h", 1, "en", {})
+    clock.now += dt.timedelta(hours=47, minutes=59)
+    assert isinstance(service.current("h"), Shown)
+    clock.now += dt.timedelta(minutes=2)
+    assert isinstance(service.current("h"), NoDraft)
+    assert isinstance(service.give("h", 2, Choose("yes")), NoDraft)
+    fresh = service.begin("h", 3, "ru", {})
+    assert isinstance(fresh, Shown)
+    assert not fresh.resumed
+
+
+def test_begin_resumes_an_unfinished_draft(service: IntakeService) -> None:
+    service.begin("h", 1, "en", {})
+    service.give("h", 2, Choose("yes"))
+    again = service.begin("h", 3, "ru", {})
+    assert isinstance(again, Shown)
+    assert again.resumed
+    assert again.language == "en"
+    assert question_of(again) == "a_urgent"
+
+
+def test_a_file_is_hashed_on_receipt_and_stored_sealed(database: Engine, clock: Clock) -> None:
+    sessions = make_sessions(database)
+    sealer = AtRestSealer(ServerKeys.generate().at_rest_keys)
+    service = IntakeService(FORM, lambda: SqlUnitOfWork(sessions, sealer), clock=clock)
+    service.begin("h", 1, "en", {})
+    script = {"a_safe_now": "yes", "a_urgent": "no", "b_consent_store": "yes"}
+    update_id = 2
+    while True:
+        current = service.current("h")
+        question = question_of(current)
+        if question == "h_files":
+            break
+        given: Input = Choose(script[question]) if question in script else Skip()
+        service.give("h", update_id, given)
+        update_id += 1
+    photo = b"\xff\xd8 photo of a bruised arm"
+    outcome = service.give_file("h", update_id, Arrival(photo, "arm.jpg", "image/jpeg"))
+    assert isinstance(outcome, Shown)
+    assert isinstance(outcome.step, engine.Prompt)
+    (stored,) = outcome.step.pending
+    assert stored["sha256"] == hashlib.sha256(photo).hexdigest()
+    with SqlUnitOfWork(sessions, sealer) as unit:
+        assert unit.drafts.get_file("h", stored["ref"]) == photo
+    assert plaintext_hits(database, ["photo of a bruised arm", "arm.jpg"]) == []
+    assert isinstance(service.give_text("h", update_id + 1, "x", lambda *_: None), Refused)
