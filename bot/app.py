@@ -7,7 +7,9 @@ import contextlib
 import datetime as dt
 import logging
 import signal
+from collections.abc import Callable
 from functools import cached_property
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +17,10 @@ from telegram import BotCommand, Update
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.cases.coalitions import CoalitionDirectory
+from bot.cases.directory_file import load_coalitions, write_demo_coalitions
+from bot.cases.submission import Submission
+from bot.chat.delivery import Courier
 from bot.chat.handlers import IntakeHandlers
 from bot.chat.poller import DurablePoller
 from bot.config import Settings
@@ -26,6 +32,7 @@ from storage.at_rest import AtRestSealer
 from storage.database import make_engine, make_sessions
 from storage.handles import account_handle
 from storage.migrate import upgrade_database
+from storage.sealing import fingerprint, seal_case
 from storage.server_keys import ServerKeys, load_or_create_server_keys
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -65,9 +72,36 @@ class Runtime:
         return AtRestSealer(self.keys.at_rest_keys)
 
     @cached_property
+    def coalitions_file(self) -> Path:
+        configured = self.settings.coalitions_file
+        if configured is not None:
+            return configured
+        demo = self.settings.data_dir / "coalitions.demo.yaml"
+        if not demo.exists():
+            write_demo_coalitions(demo, self.settings.data_dir / "demo-keys")
+        return demo
+
+    @cached_property
+    def directory(self) -> CoalitionDirectory:
+        directory = load_coalitions(self.coalitions_file)
+        if directory.is_demo:
+            log.warning(
+                "DEMO coalitions in use (%s): their keys sit on this server; "
+                "do not take real complaints",
+                self.coalitions_file,
+            )
+        return directory
+
+    @cached_property
+    def submission(self) -> Submission:
+        return Submission(self.form, self.directory, self.catalogs, seal_case, fingerprint)
+
+    @cached_property
     def service(self) -> IntakeService:
         lifetime = dt.timedelta(hours=self.settings.draft_lifetime_hours)
-        return IntakeService(self.form, self.unit_of_work, lifetime=lifetime)
+        return IntakeService(
+            self.form, self.unit_of_work, lifetime=lifetime, submitter=self.submission
+        )
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions, self.sealer)
@@ -78,7 +112,7 @@ class Runtime:
     def upgrade_database(self) -> None:
         upgrade_database(self.database)
 
-    def build_application(self) -> Application:  # type: ignore[type-arg]
+    def build_application(self, on_sent: Callable[[], None] | None = None) -> Application:  # type: ignore[type-arg]
         base = self.settings.api_base
         application = (
             Application.builder()
@@ -88,7 +122,7 @@ class Runtime:
             .updater(None)
             .build()
         )
-        IntakeHandlers(self.service, self.catalogs, self.handle_of).register(application)
+        IntakeHandlers(self.service, self.catalogs, self.handle_of, on_sent).register(application)
         return application
 
     def tidy(self) -> int:
@@ -103,7 +137,9 @@ class Runtime:
 async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
     """Run the bot until SIGINT/SIGTERM (or until `stop` is set)."""
     stop = stop or _stop_on_signals()
-    application = runtime.build_application()
+    runtime.directory  # noqa: B018 - a broken coalitions file stops the start, not a submission
+    wake = asyncio.Event()
+    application = runtime.build_application(on_sent=wake.set)
     poller = DurablePoller(application)
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -115,11 +151,19 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
     await _initialize(application, stop)
     try:
         await _describe_bot(application, runtime.catalogs)
-        tidying = asyncio.create_task(_keep_tidy(runtime, stop))
+        courier = Courier(
+            application.bot, runtime.unit_of_work, runtime.directory, runtime.catalogs
+        )
+        courier.wake = wake
+        background = [
+            asyncio.create_task(_keep_tidy(runtime, stop)),
+            asyncio.create_task(courier.run(stop)),
+        ]
         log.info("bot started; polling for updates")
         await poller.run(stop)
         await poller.confirm()
-        tidying.cancel()
+        stop.set()
+        await asyncio.gather(*background, return_exceptions=True)
     finally:
         await application.shutdown()
 

@@ -26,6 +26,7 @@ from bot.intake.service import (
     IntakeService,
     Outcome,
     Refused,
+    Sent,
     Shown,
 )
 from storage.memory import MemoryStore
@@ -96,9 +97,11 @@ class TerminalWalk:
         match outcome:
             case Shown(step=engine.Review(), moved=False):
                 return
-            case Shown(step=step):
-                for screen in screens.step(step, intro=intro):
+            case Shown(step=step, destination=destination):
+                for screen in screens.step(step, intro=intro, destination=destination):
                     self._print_screen(screen)
+            case Sent(receipt=receipt):
+                self._print_screen(screens.sent(receipt))
             case Refused(error=error, params=params, step=step):
                 for screen in screens.refused(step, error, params):
                     self._print_screen(screen)
@@ -121,6 +124,6 @@ class TerminalWalk:
 
 
 def _finished(outcome: Outcome) -> bool:
-    if isinstance(outcome, Discarded):
+    if isinstance(outcome, Discarded | Sent):
         return True
     return isinstance(outcome, Shown) and isinstance(outcome.step, engine.Submitted | engine.Ended)

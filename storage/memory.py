@@ -62,12 +62,35 @@ class MemoryUpdates:
         return True
 
 
+class MemoryCases:
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[str, str, dt.date, bytes]] = {}
+
+    def exists(self, reference: str) -> bool:
+        return reference in self.rows
+
+    def add(
+        self, reference: str, coalition_id: str, urgency: str, received_on: dt.date, sealed: bytes
+    ) -> None:
+        self.rows[reference] = (coalition_id, urgency, received_on, sealed)
+
+
+class MemoryOutbox:
+    def __init__(self) -> None:
+        self.queued: list[tuple[str, int, int]] = []
+
+    def enqueue(self, reference: str, number: int, chat_id: int, now: dt.datetime) -> None:
+        self.queued.append((reference, number, chat_id))
+
+
 class MemoryStore:
     """Shared state behind every MemoryUnitOfWork made from it; commit publishes a copy."""
 
     def __init__(self) -> None:
         self.drafts = MemoryDrafts()
         self.updates = MemoryUpdates()
+        self.cases = MemoryCases()
+        self.outbox = MemoryOutbox()
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self)
@@ -85,6 +108,14 @@ class MemoryUnitOfWork:
     @property
     def updates(self) -> MemoryUpdates:
         return self._updates
+
+    @property
+    def cases(self) -> MemoryCases:
+        return self._store.cases
+
+    @property
+    def outbox(self) -> MemoryOutbox:
+        return self._store.outbox
 
     def __enter__(self) -> Self:
         self._drafts = _copy_drafts(self._store.drafts)

@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import BigInteger, DateTime, Dialect, ForeignKey, LargeBinary, MetaData, String
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -66,3 +76,44 @@ class DraftFileRow(Base):
         String(64), ForeignKey("drafts.handle", ondelete="CASCADE"), index=True
     )
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CaseRow(Base):
+    """The least clear metadata the workflow needs; the case itself is only in SealedFileRow."""
+
+    __tablename__ = "cases"
+    reference: Mapped[str] = mapped_column(String(16), primary_key=True)
+    coalition_id: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[str] = mapped_column(String(24), default="new")
+    urgency: Mapped[str] = mapped_column(String(8))
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+
+
+class SealedFileRow(Base):
+    """An age file sealed to the coalition's staff: number 0 is the case, then follow-ups."""
+
+    __tablename__ = "sealed_files"
+    reference: Mapped[str] = mapped_column(
+        String(16), ForeignKey("cases.reference", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class OutboxRow(Base):
+    """A sealed file waiting to reach a staff chat; delivered_at is set once Telegram took it."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(
+        String(16), ForeignKey("cases.reference", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime]
+    due_at: Mapped[dt.datetime] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(default=None, index=True)
+    last_error: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.at_rest import AtRestSealer
+from storage.cases import SqlCases, SqlOutbox
 from storage.schema import DraftFileRow, DraftRow, ProcessedUpdate
 
 _DRAFT = "draft"
@@ -88,6 +89,8 @@ class SqlUpdates:
 class SqlUnitOfWork:
     drafts: SqlDrafts
     updates: SqlUpdates
+    cases: SqlCases
+    outbox: SqlOutbox
 
     def __init__(self, sessions: sessionmaker[Session], sealer: AtRestSealer) -> None:
         self._sessions = sessions
@@ -98,6 +101,8 @@ class SqlUnitOfWork:
         self._session.begin()
         self.drafts = SqlDrafts(self._session, self._sealer)
         self.updates = SqlUpdates(self._session)
+        self.cases = SqlCases(self._session)
+        self.outbox = SqlOutbox(self._session)
         return self
 
     def __exit__(

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from sqlalchemy import Engine, inspect, select, text
 
 from bot.app import Runtime, serve
@@ -15,7 +16,8 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.intake.form import Form, Question
 from bot.intake.loader import load_form
-from tests.standin import BotApiStandIn, SimUser
+from storage.sealing import new_identity
+from tests.standin import BotApiStandIn, SimGroup, SimUser
 from tests.standin.views import MessageView
 
 TOKEN = "123456789:AAEtesttesttesttesttesttesttest12"
@@ -23,12 +25,62 @@ CATALOGS = Catalogs.load()
 FORM = load_form()
 
 
-def settings_for(standin: BotApiStandIn, data_dir: Path, database_url: str) -> Settings:
+COALITIONS = (
+    ("kz", "NGO Coalition against Torture in Kazakhstan", ["KZ"]),
+    ("kg", "NGO Coalition against Torture in Kyrgyzstan", ["KG"]),
+    ("tj", "Coalition against Torture and Impunity in Tajikistan", ["TJ"]),
+    ("uz", "AHRCA", ["UZ"]),
+    ("tm", "TIHR", ["TM"]),
+    ("intl", "International partner", []),
+)
+
+
+@dataclass(frozen=True)
+class StaffTeam:
+    """A coalition as the tests hold it: its staff chat, one staff member and their secret key."""
+
+    coalition_id: str
+    name: str
+    chat: SimGroup
+    member: SimUser
+    identity: str
+    public_key: str
+
+
+def make_coalitions(standin: BotApiStandIn, folder: Path) -> tuple[Path, dict[str, StaffTeam]]:
+    teams: dict[str, StaffTeam] = {}
+    entries = []
+    for number, (coalition_id, name, countries) in enumerate(COALITIONS, start=1):
+        chat = standin.group(-1002000000000 - number, f"{coalition_id} staff")
+        member = standin.user(9000 + number, f"Staff {coalition_id}", language_code="ru")
+        secret, public = new_identity()
+        teams[coalition_id] = StaffTeam(coalition_id, name, chat, member, secret, public)
+        entries.append(
+            {
+                "id": coalition_id,
+                "name": name,
+                "countries": countries,
+                "staff_chat_id": chat.chat_id,
+                "staff_user_ids": [member.user_id],
+                "recipients": [public],
+                **({} if countries else {"reference_code": "XX"}),
+            }
+        )
+    path = folder / "coalitions.yaml"
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump({"coalitions": entries, "fallback": "intl"}), encoding="utf-8")
+    return path, teams
+
+
+def settings_for(
+    standin: BotApiStandIn, data_dir: Path, database_url: str, coalitions_file: Path | None = None
+) -> Settings:
     return Settings(
         telegram_bot_token=TOKEN,
         telegram_api_url=standin.url,
         data_dir=data_dir,
         database_url=database_url,
+        coalitions_file=coalitions_file,
         _env_file=None,
     )
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
+from storage.sealing import fingerprint
 from tests.e2e import (
     FORM,
     Answer,
     Complainant,
+    StaffTeam,
+    make_coalitions,
     plaintext_hits,
     running_bot,
     settings_for,
@@ -32,14 +36,24 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
         unprotected = [
             c.params.get("text") for c in server.calls
             if c.method in ("sendMessage", "sendDocument", "sendPhoto")
+            and int(c.params.get("chat_id", 0)) > 0
             and c.params.get("protect_content") is not True
         ]  # fmt: skip
-        assert unprotected == [], "every bot message must be sent with protect_content"
+        assert unprotected == [], "every message to a complainant must be sent with protect_content"
 
 
 @pytest.fixture
-def settings(standin: BotApiStandIn, tmp_path: Path, database_url: str) -> Settings:
-    return settings_for(standin, tmp_path / "data", database_url)
+def teams(standin: BotApiStandIn, tmp_path: Path) -> dict[str, StaffTeam]:
+    return make_coalitions(standin, tmp_path / "config")[1]
+
+
+@pytest.fixture
+def settings(
+    standin: BotApiStandIn, tmp_path: Path, database_url: str, teams: dict[str, StaffTeam]
+) -> Settings:
+    return settings_for(
+        standin, tmp_path / "data", database_url, tmp_path / "config" / "coalitions.yaml"
+    )
 
 
 def full_report(language: str) -> dict[str, Answer]:
@@ -86,7 +100,7 @@ TYPED = [
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 async def test_a_relative_reports_a_detention_from_start_to_sent(
-    standin: BotApiStandIn, settings: Settings, language: str
+    standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam], language: str
 ) -> None:
     user = standin.user(USER_ID, FIRST_NAME, language_code=language, username=USERNAME)
     person = Complainant(standin, user, language)
@@ -117,13 +131,19 @@ async def test_a_relative_reports_a_detention_from_start_to_sent(
         hits = plaintext_hits(runtime.database, [*TYPED, str(USER_ID), FIRST_NAME, USERNAME])
         assert hits == []
 
-        done = await person.press("✅ " + person.t.gettext("Send the report"))
-        assert (
-            person.t.gettext(
-                "Thank you. Your report has been received and will be passed to the coalition."
-            )
-            in done.content
+        kazakhstan = "NGO Coalition against Torture in Kazakhstan"
+        destination = person.t.gettext(
+            "It will be encrypted so that only {coalition} can read it (key {keys}).",
+            coalition=kazakhstan,
+            keys=fingerprint(teams["kz"].public_key),
         )
+        assert destination in review
+        done = await person.press("✅ " + person.t.gettext("Send the report"))
+        sent = person.t.gettext(
+            "Your report was sealed and sent to {coalition}.", coalition=kazakhstan
+        )
+        assert sent in done.content
+        assert re.search(r"KZ-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", done.content)
 
 
 async def test_the_urgent_fast_track_takes_at_most_twelve_prompts(

@@ -41,6 +41,7 @@ from bot.intake.service import (
     NoDraft,
     Outcome,
     Refused,
+    Sent,
     Shown,
     Stale,
 )
@@ -61,8 +62,10 @@ class IntakeHandlers:
         service: IntakeService,
         catalogs: Catalogs,
         handle_of: Callable[[int], str],
+        on_sent: Callable[[], None] | None = None,
     ) -> None:
         self.service = service
+        self._on_sent = on_sent or (lambda: None)
         self.form: Form = service.form
         self.catalogs = catalogs
         self.handle_of = handle_of
@@ -206,7 +209,8 @@ class IntakeHandlers:
         if button.op == cb.PICK_EDIT:
             await _edit_buttons(query, screens.edit_picker(outcome.step))
         else:
-            await _edit_buttons(query, screens.review(outcome.step)[-1].buttons)
+            review = screens.review(outcome.step, outcome.destination)
+            await _edit_buttons(query, review[-1].buttons)
 
     async def _answer_button(self, query: CallbackQuery, outcome: Outcome) -> None:
         message = query.message
@@ -214,12 +218,15 @@ class IntakeHandlers:
         match outcome:
             case Shown(step=step, language=language, moved=False):
                 await query.answer()
-                screens = Screens(self.form, self.catalogs.translator(language)).step(step)
-                await _edit_buttons(query, screens[-1].buttons)
-            case Shown(step=step, language=language):
+                await _edit_buttons(query, self._screens(language).step(step)[-1].buttons)
+            case Shown(step=step, language=language, destination=destination):
                 await query.answer()
-                screens = Screens(self.form, self.catalogs.translator(language)).step(step)
-                await self._replace(message, screens)
+                shown = self._screens(language).step(step, destination=destination)
+                await self._replace(message, shown)
+            case Sent(receipt=receipt, language=language):
+                self._on_sent()
+                await query.answer()
+                await self._replace(message, [self._screens(language).sent(receipt)])
             case Refused(error=error, params=params, language=language):
                 t = self.catalogs.translator(language)
                 await query.answer(error_text(t, error, params)[:200], show_alert=True)
@@ -228,6 +235,9 @@ class IntakeHandlers:
             case _:
                 await query.answer()
                 await self._reply(message, outcome)
+
+    def _screens(self, language: str) -> Screens:
+        return Screens(self.form, self.catalogs.translator(language))
 
     async def _stale(self, query: CallbackQuery, outcome: Outcome | None) -> None:
         language = getattr(outcome, "language", None) or self.catalogs.best_language(
@@ -244,11 +254,15 @@ class IntakeHandlers:
 
     async def _reply(self, message: Message, outcome: Outcome, *, intro: bool = False) -> None:
         match outcome:
-            case Shown(step=step, language=language, resumed=resumed):
+            case Shown(step=step, language=language, resumed=resumed, destination=destination):
                 screens = Screens(self.form, self.catalogs.translator(language))
-                await self._send(
-                    message, *screens.step(step, intro=intro and not resumed, resumed=resumed)
+                shown = screens.step(
+                    step, intro=intro and not resumed, resumed=resumed, destination=destination
                 )
+                await self._send(message, *shown)
+            case Sent(receipt=receipt, language=language):
+                self._on_sent()
+                await self._send(message, self._screens(language).sent(receipt))
             case AlreadyApplied(step=step, language=language) if step is not None and language:
                 screens = Screens(self.form, self.catalogs.translator(language))
                 await self._send(message, *screens.step(step))

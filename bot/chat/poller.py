@@ -19,6 +19,8 @@ from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot.chat.durations import seconds_of
+
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
 
@@ -59,7 +61,7 @@ class DurablePoller:
             try:
                 updates = await self._fetch(stop)
             except RetryAfter as error:
-                pause = _seconds(error.retry_after)
+                pause = seconds_of(error.retry_after)
                 continue
             except (NetworkError, TelegramError) as error:
                 pause = min(self._max_pause, max(1.0, pause * 2))
@@ -135,8 +137,3 @@ def _by_chat(updates: list[Update]) -> list[list[Update]]:
         chat = update.effective_chat
         groups[chat.id if chat else -update.update_id].append(update)
     return list(groups.values())
-
-
-def _seconds(value: object) -> float:
-    seconds = getattr(value, "total_seconds", None)
-    return float(seconds()) if callable(seconds) else float(value)  # type: ignore[arg-type]

@@ -27,6 +27,7 @@ from bot.chat.texts import answer_text, error_text, type_hint
 from bot.i18n import LANGUAGE_NAMES, Translator
 from bot.intake.engine import Ended, Prompt, Review, Step, Submitted
 from bot.intake.form import Form
+from bot.intake.ports import Destination, Receipt
 
 MAX_TEXT = 4000
 REVIEW_ANSWER_CHARS = 300
@@ -45,7 +46,14 @@ class Screens:
         self.form = form
         self.t = t
 
-    def step(self, step: Step, *, intro: bool = False, resumed: bool = False) -> list[Screen]:
+    def step(
+        self,
+        step: Step,
+        *,
+        intro: bool = False,
+        resumed: bool = False,
+        destination: Destination | None = None,
+    ) -> list[Screen]:
         match step:
             case Prompt():
                 screen = self.prompt(step)
@@ -55,9 +63,9 @@ class Screens:
                     return [Screen(self.resumed() + "\n\n" + screen.text, screen.buttons)]
                 return [screen]
             case Review():
-                return self.review(step)
+                return self.review(step, destination)
             case Submitted():
-                return [Screen(self.submitted())]
+                return [self.sent(None)]
             case Ended(reason=reason):
                 return [Screen(self.ended(reason))]
         raise TypeError(step)
@@ -155,7 +163,7 @@ class Screens:
             rows.append(navigation)
         return rows
 
-    def review(self, review: Review) -> list[Screen]:
+    def review(self, review: Review, destination: Destination | None = None) -> list[Screen]:
         _ = self.t.gettext
         lines = [
             "<b>" + _e(_("Please check your report before sending.")) + "</b>",
@@ -167,6 +175,8 @@ class Screens:
             lines.append(f"<b>{number}.</b> {_e(_(question.text))}\n→ {_e(answer)}")
         lines.append("")
         lines.append(_e(_("Urgency: {level}", level=self.urgency_label(review.urgency.level))))
+        if destination is not None:
+            lines.append(self.destination(destination))
         chunks = _chunks(lines)
         buttons: list[Row] = [
             [("✅ " + _("Send the report"), StepButton(review.visit, SUBMIT).encode())]
@@ -210,12 +220,48 @@ class Screens:
         _ = self.t.gettext
         return {"high": _("high"), "medium": _("medium"), "low": _("low")}[level]
 
-    def submitted(self) -> str:
-        return _e(
-            self.t.gettext(
-                "Thank you. Your report has been received and will be passed to the coalition."
+    def destination(self, destination: Destination) -> str:
+        _ = self.t.gettext
+        keys = ", ".join(destination.fingerprints)
+        line = "🔒 " + _e(
+            _(
+                "It will be encrypted so that only {coalition} can read it (key {keys}).",
+                coalition=destination.coalition,
+                keys=keys,
             )
         )
+        if destination.demo:
+            line += "\n⚠️ " + _e(_("This bot runs in DEMO mode: do not send a real report."))
+        return line
+
+    def sent(self, receipt: Receipt | None) -> Screen:
+        _ = self.t.gettext
+        if receipt is None:
+            return Screen(_e(_("This was a test walk: nothing was stored or sent.")))
+        parts = [
+            "✅ "
+            + _e(
+                _(
+                    "Your report was sealed and sent to {coalition}.",
+                    coalition=receipt.destination.coalition,
+                )
+            ),
+            _e(_("Reference: {reference}", reference=receipt.reference)),
+            _e(
+                _(
+                    "What happens next: the coalition's staff read it on their own devices. "
+                    "This bot's server can no longer read it. If you agreed to be contacted, "
+                    "they will contact you only in the way you chose."
+                )
+            ),
+            _e(
+                _(
+                    "Keep the reference somewhere safe, and not on this phone if it may be "
+                    "searched. To report something else, send /start."
+                )
+            ),
+        ]
+        return Screen("\n\n".join(parts))
 
     def ended(self, reason: str) -> str:
         _ = self.t.gettext

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
+
+from bot.intake.draft import Draft
 
 
 class Drafts(Protocol):
@@ -32,6 +36,12 @@ class UnitOfWork(Protocol):
     @property
     def updates(self) -> Updates: ...
 
+    @property
+    def cases(self) -> Cases: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
     def __enter__(self) -> Self: ...
 
     def __exit__(
@@ -42,3 +52,36 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
+
+
+class Cases(Protocol):
+    def exists(self, reference: str) -> bool: ...
+
+    def add(
+        self, reference: str, coalition_id: str, urgency: str, received_on: dt.date, sealed: bytes
+    ) -> None: ...
+
+
+class Outbox(Protocol):
+    def enqueue(self, reference: str, number: int, chat_id: int, now: dt.datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Who will read the case: shown to the complainant before sending."""
+
+    coalition: str
+    fingerprints: tuple[str, ...]
+    demo: bool
+
+
+@dataclass(frozen=True)
+class Receipt:
+    reference: str
+    destination: Destination
+
+
+class Submitter(Protocol):
+    def destination(self, answers: Mapping[str, Any]) -> Destination: ...
+
+    def submit(self, unit: UnitOfWork, handle: str, draft: Draft, now: dt.datetime) -> Receipt: ...

@@ -18,7 +18,7 @@ from bot.intake.draft import Draft
 from bot.intake.engine import Step
 from bot.intake.form import Form, Question
 from bot.intake.inputs import Choose, FileInput, Input, TextInput, Toggle, VoiceInput
-from bot.intake.ports import UnitOfWork
+from bot.intake.ports import Destination, Receipt, Submitter, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,15 @@ class Shown:
     language: str
     resumed: bool = False
     moved: bool = True
+    destination: Destination | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """The complaint was submitted: sealed and queued for the coalition, the draft destroyed."""
+
+    receipt: Receipt | None
+    language: str
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,7 @@ class AlreadyApplied:
 
 ChoiceMatcher = Callable[[Question, str, str], str | None]
 
-Outcome = Shown | Refused | Stale | NoDraft | Discarded | AlreadyApplied
+Outcome = Shown | Sent | Refused | Stale | NoDraft | Discarded | AlreadyApplied
 
 
 @dataclass(frozen=True)
@@ -90,9 +99,11 @@ class IntakeService:
         *,
         lifetime: dt.timedelta = dt.timedelta(hours=48),
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        submitter: Submitter | None = None,
     ) -> None:
         self.form = form
         self._units = units
+        self._submitter = submitter
         self._lifetime = lifetime
         self._clock = clock
 
@@ -104,11 +115,11 @@ class IntakeService:
             existing = self._load(unit, handle, now)
             if existing is not None and not _finished(existing):
                 unit.commit()
-                return Shown(engine.current_step(self.form, existing), existing.language, True)
+                return self._shown(existing, resumed=True)
             draft = engine.start(self.form, language, presets)
             unit.drafts.put(handle, draft.to_bytes(), now, self._lifetime)
             unit.commit()
-            return Shown(engine.current_step(self.form, draft), draft.language)
+            return self._shown(draft)
 
     def restart(self, handle: str, update_id: int, language: str) -> Outcome:
         now = self._clock()
@@ -120,7 +131,7 @@ class IntakeService:
             draft = engine.start(self.form, old.language if old else language)
             unit.drafts.put(handle, draft.to_bytes(), now, self._lifetime)
             unit.commit()
-            return Shown(engine.current_step(self.form, draft), draft.language)
+            return self._shown(draft)
 
     def discard(self, handle: str, update_id: int) -> Outcome:
         now = self._clock()
@@ -145,7 +156,7 @@ class IntakeService:
             draft.visit += 1
             unit.drafts.put(handle, draft.to_bytes(), now, self._lifetime)
             unit.commit()
-            return Shown(engine.current_step(self.form, draft), language)
+            return self._shown(draft)
 
     def current(self, handle: str) -> Outcome:
         """Read-only: the step the complainant is at (nothing is claimed or written)."""
@@ -154,7 +165,7 @@ class IntakeService:
             draft = self._load(unit, handle, now)
         if draft is None:
             return NoDraft()
-        return Shown(engine.current_step(self.form, draft), draft.language, moved=False)
+        return self._shown(draft, moved=False)
 
     def give(self, handle: str, update_id: int, given: Input, visit: int | None = None) -> Outcome:
         return self._step(handle, update_id, visit, lambda _: given, store=None)
@@ -218,13 +229,28 @@ class IntakeService:
                 return Refused(outcome.error, outcome.params, outcome.step, draft.language)
             if store is not None:
                 unit.drafts.add_file(handle, *store)
+            if isinstance(outcome.step, engine.Submitted):
+                receipt = (
+                    self._submitter.submit(unit, handle, outcome.draft, now)
+                    if self._submitter
+                    else None
+                )
+                unit.drafts.delete(handle)
+                unit.commit()
+                return Sent(receipt, draft.language)
             if isinstance(outcome.step, engine.Ended):
                 unit.drafts.delete(handle)
             else:
                 unit.drafts.put(handle, outcome.draft.to_bytes(), now, self._lifetime)
             unit.commit()
-            moved = outcome.draft.visit != draft.visit
-            return Shown(outcome.step, draft.language, moved=moved)
+            return self._shown(outcome.draft, moved=outcome.draft.visit != draft.visit)
+
+    def _shown(self, draft: Draft, *, resumed: bool = False, moved: bool = True) -> Shown:
+        step = engine.current_step(self.form, draft)
+        destination = None
+        if isinstance(step, engine.Review) and self._submitter is not None:
+            destination = self._submitter.destination(draft.answers)
+        return Shown(step, draft.language, resumed, moved, destination)
 
     def _again(self, unit: UnitOfWork, handle: str, now: dt.datetime) -> AlreadyApplied:
         draft = self._load(unit, handle, now)

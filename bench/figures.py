@@ -1,0 +1,124 @@
+"""Figures of a run and the tables printed at the end."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .walk import Walk
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Load:
+    """What the complainants saw: updates sent, reply latencies, completed questionnaires, and
+    the path of a completed walk ('t' typed, 'p' pressed, one letter per update)."""
+
+    complainants: int
+    completed: int
+    updates: int
+    seconds: float
+    latencies: list[float]
+    errors: Counter[str]
+    path: str
+
+    @classmethod
+    def of(cls, walks: Sequence[Walk]) -> Load:
+        starts = [w.first_sent for w in walks if w.first_sent is not None]
+        ends = [w.last_landed for w in walks if w.last_landed is not None]
+        latencies = sorted(latency for w in walks for latency in w.latencies)
+        return cls(
+            complainants=len(walks),
+            completed=sum(w.completed for w in walks),
+            updates=len(latencies),
+            seconds=max(ends) - min(starts) if starts and ends else 0.0,
+            latencies=latencies,
+            errors=Counter(w.error for w in walks if w.error),
+            path=next(("".join(w.kinds) for w in walks if w.completed), ""),
+        )
+
+    @property
+    def per_second(self) -> float:
+        return self.updates / self.seconds if self.seconds else 0.0
+
+    def percentile_ms(self, percent: float) -> float:
+        if not self.latencies:
+            return math.nan
+        rank = max(1, math.ceil(percent / 100 * len(self.latencies)))
+        return self.latencies[rank - 1] * 1000
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What the bot process used: CPU seconds at the start and end of the load, and RSS."""
+
+    cpu_start: float
+    cpu_end: float
+    rss_start: int
+    rss_peak: int
+    generator_cpu: float
+
+    @property
+    def cpu_load(self) -> float:
+        return self.cpu_end - self.cpu_start
+
+
+@dataclass(frozen=True)
+class Run:
+    label: str
+    load: Load
+    usage: Usage
+
+    def cpu_per_questionnaire(self) -> float:
+        return self.usage.cpu_load / self.load.completed if self.load.completed else math.nan
+
+    def total_cpu_per_questionnaire(self) -> float:
+        return self.usage.cpu_end / self.load.completed if self.load.completed else math.nan
+
+
+Row = tuple[str, Callable[[Run], str]]
+ROWS: list[Row] = [
+    ("complainants (completed)", lambda r: f"{r.load.complainants} ({r.load.completed})"),
+    ("updates sent", lambda r: f"{r.load.updates}"),
+    ("measured interval, s", lambda r: f"{r.load.seconds:.1f}"),
+    ("updates/s", lambda r: f"{r.load.per_second:.1f}"),
+    ("latency p50, ms", lambda r: f"{r.load.percentile_ms(50):.1f}"),
+    ("latency p95, ms", lambda r: f"{r.load.percentile_ms(95):.1f}"),
+    ("latency p99, ms", lambda r: f"{r.load.percentile_ms(99):.1f}"),
+    ("latency max, ms", lambda r: f"{r.load.percentile_ms(100):.1f}"),
+    ("bot CPU during load, s", lambda r: f"{r.usage.cpu_load:.2f}"),
+    ("bot CPU per questionnaire, ms", lambda r: f"{r.cpu_per_questionnaire() * 1000:.1f}"),
+    ("  incl. startup, ms", lambda r: f"{r.total_cpu_per_questionnaire() * 1000:.1f}"),
+    ("bot RSS at start, MiB", lambda r: f"{r.usage.rss_start / MIB:.1f}"),
+    ("bot peak RSS, MiB", lambda r: f"{r.usage.rss_peak / MIB:.1f}"),
+    ("load generator CPU, % of a core", lambda r: f"{r.usage.generator_cpu * 100:.0f}"),
+]
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        first, *rest = cells
+        return "  ".join(
+            [first.ljust(widths[0]), *(c.rjust(w) for c, w in zip(rest, widths[1:], strict=True))]
+        )
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def runs_table(runs: Sequence[Run]) -> str:
+    header = ["", *(run.label for run in runs)]
+    return table(header, [[name, *(show(run) for run in runs)] for name, show in ROWS])
+
+
+def errors_of(runs: Sequence[Run]) -> list[str]:
+    return [
+        f"{run.label}: {count} complainant(s): {error}"
+        for run in runs
+        for error, count in run.load.errors.most_common()
+    ]

@@ -1,0 +1,1 @@
+"""Cases: routing to a coalition, the sealed case package, and its reference."""

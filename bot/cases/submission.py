@@ -1,0 +1,73 @@
+"""Submitting a draft: route it, package it, seal it to the coalition, queue its delivery.
+
+Runs inside the update's unit of work: the sealed case, its outbox row and the deletion of the
+draft commit together, or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from bot.cases.coalitions import CoalitionDirectory, route
+from bot.cases.package import CaseFacts, build_package
+from bot.cases.reference import new_reference
+from bot.i18n import Catalogs
+from bot.intake.draft import Draft
+from bot.intake.form import Form
+from bot.intake.ports import Destination, Receipt, UnitOfWork
+from bot.intake.urgency import urgency_of
+
+SealCase = Callable[[bytes, Sequence[str]], bytes]
+Fingerprint = Callable[[str], str]
+
+
+class Submission:
+    def __init__(
+        self,
+        form: Form,
+        directory: CoalitionDirectory,
+        catalogs: Catalogs,
+        seal_case: SealCase,
+        fingerprint: Fingerprint,
+    ) -> None:
+        self._form = form
+        self._directory = directory
+        self._catalogs = catalogs
+        self._seal_case = seal_case
+        self._fingerprint = fingerprint
+
+    def destination(self, answers: Mapping[str, Any]) -> Destination:
+        coalition = route(self._directory, answers).coalition
+        fingerprints = tuple(self._fingerprint(r) for r in coalition.recipients)
+        return Destination(coalition.name, fingerprints, coalition.demo)
+
+    def submit(self, unit: UnitOfWork, handle: str, draft: Draft, now: dt.datetime) -> Receipt:
+        routing = route(self._directory, draft.answers)
+        reference = new_reference(routing.reference_prefix)
+        while unit.cases.exists(reference):
+            reference = new_reference(routing.reference_prefix)
+        facts = CaseFacts(reference, routing, urgency_of(self._form, draft.answers), now.date())
+        files = {}
+        for ref in _file_refs(draft):
+            data = unit.drafts.get_file(handle, ref)
+            if data is None:
+                raise LookupError(f"attachment {ref} of the draft is missing")
+            files[ref] = data
+        translator = self._catalogs.translator(draft.language)
+        package = build_package(self._form, draft, facts, files, translator)
+        sealed = self._seal_case(package, routing.coalition.recipients)
+        unit.cases.add(
+            reference, routing.coalition.id, facts.urgency.level, facts.received_on, sealed
+        )
+        unit.outbox.enqueue(reference, 0, routing.coalition.staff_chat_id, now)
+        return Receipt(reference, self.destination(draft.answers))
+
+
+def _file_refs(draft: Draft) -> Iterator[str]:
+    for value in draft.answers.values():
+        if isinstance(value, list):
+            yield from (item["ref"] for item in value if isinstance(item, dict) and "ref" in item)
+        elif isinstance(value, dict) and "voice" in value:
+            yield value["voice"]["ref"]

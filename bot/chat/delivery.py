@@ -1,0 +1,157 @@
+"""The courier: delivers sealed files from the outbox to the coalitions' staff chats.
+
+At least once, and in practice exactly once: a file is marked delivered in the same breath as
+Telegram accepts it, and claims expire, so a crash before sending means a later retry. The one
+window for a duplicate is a crash after Telegram accepted the file but before the mark commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+import logging
+from collections.abc import Callable
+
+from telegram import Bot, InputFile
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.cases.coalitions import CoalitionDirectory
+from bot.chat.durations import seconds_of
+from bot.i18n import Catalogs
+from storage.cases import Delivery
+from storage.unit_of_work import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+LEASE = dt.timedelta(minutes=2)
+REFUSED_PAUSE = dt.timedelta(minutes=10)
+MAX_BACKOFF = dt.timedelta(minutes=10)
+
+
+def sealed_file_name(reference: str, number: int) -> str:
+    return f"{reference}.age" if number == 0 else f"{reference}-{number}.age"
+
+
+class Courier:
+    def __init__(
+        self,
+        bot: Bot,
+        units: Callable[[], SqlUnitOfWork],
+        directory: CoalitionDirectory,
+        catalogs: Catalogs,
+        *,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        idle_seconds: float = 2.0,
+    ) -> None:
+        self._bot = bot
+        self._units = units
+        self._directory = directory
+        self._catalogs = catalogs
+        self._clock = clock
+        self._idle = idle_seconds
+        self.wake = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.deliver_due()
+            except Exception as error:  # the courier must outlive any single failure
+                log.error("delivery round failed: %s", type(error).__name__)
+            self.wake.clear()
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
+            await asyncio.wait(waiters, timeout=self._idle, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def deliver_due(self) -> int:
+        delivered = 0
+        while claimed := await asyncio.to_thread(self._claim):
+            for delivery in claimed:
+                delivered += await self._deliver(delivery)
+        return delivered
+
+    def _claim(self) -> list[Delivery]:
+        with self._units() as unit:
+            claimed = unit.outbox.claim_due(self._clock(), LEASE)
+            unit.commit()
+        return claimed
+
+    async def _deliver(self, delivery: Delivery) -> int:
+        sealed = await asyncio.to_thread(self._sealed, delivery)
+        if sealed is None:
+            await asyncio.to_thread(self._settle, delivery, None, "gone")
+            return 0
+        name = sealed_file_name(delivery.reference, delivery.number)
+        try:
+            # Not protect_content: staff must save the file to open it on their own device.
+            await self._bot.send_document(
+                delivery.chat_id,
+                document=InputFile(sealed, filename=name),
+                caption=self._card(delivery, name),
+                parse_mode=ParseMode.HTML,
+            )
+        except RetryAfter as error:
+            wait = seconds_of(error.retry_after)
+            await asyncio.to_thread(self._settle, delivery, dt.timedelta(seconds=wait), "429")
+            return 0
+        except Forbidden:
+            log.warning(
+                "staff chat %s refuses the bot; case %s stays queued",
+                delivery.chat_id,
+                delivery.reference,
+            )
+            await asyncio.to_thread(self._settle, delivery, REFUSED_PAUSE, "forbidden")
+            return 0
+        except BadRequest as error:
+            log.warning(
+                "staff chat %s: %s; case %s stays queued",
+                delivery.chat_id,
+                error.message,
+                delivery.reference,
+            )
+            await asyncio.to_thread(self._settle, delivery, REFUSED_PAUSE, "bad request")
+            return 0
+        except (NetworkError, TelegramError) as error:
+            backoff = min(MAX_BACKOFF, dt.timedelta(seconds=2 ** min(delivery.attempts, 10)))
+            await asyncio.to_thread(self._settle, delivery, backoff, type(error).__name__)
+            return 0
+        await asyncio.to_thread(self._settle, delivery, None, None)
+        log.info("delivered %s to its staff chat", name)
+        return 1
+
+    def _sealed(self, delivery: Delivery) -> bytes | None:
+        with self._units() as unit:
+            return unit.cases.sealed_file(delivery.reference, delivery.number)
+
+    def _settle(self, delivery: Delivery, retry_in: dt.timedelta | None, error: str | None) -> None:
+        now = self._clock()
+        with self._units() as unit:
+            if error is None:
+                unit.outbox.delivered(delivery.id, now)
+            else:
+                unit.outbox.retry_later(delivery.id, now + (retry_in or dt.timedelta()), error)
+            unit.commit()
+
+    def _card(self, delivery: Delivery, name: str) -> str:
+        coalition = next(
+            (c for c in self._directory.coalitions if c.staff_chat_id == delivery.chat_id), None
+        )
+        t = self._catalogs.translator(coalition.language if coalition else "en")
+        heading = (
+            t.gettext("New case {reference}", reference=delivery.reference)
+            if delivery.number == 0
+            else t.gettext("New message for case {reference}", reference=delivery.reference)
+        )
+        level = {"high": t.gettext("high"), "medium": t.gettext("medium"), "low": t.gettext("low")}
+        lines = [
+            "📥 <b>" + html.escape(heading) + "</b>",
+            html.escape(
+                t.gettext("Urgency: {level}", level=level.get(delivery.urgency, delivery.urgency))
+            ),
+            html.escape(t.gettext("Received: {day}", day=delivery.received_on.isoformat())),
+            html.escape(t.gettext("Open it on your own device:")),
+            f"<code>complaint-bot desk open {html.escape(name)} --identity KEY</code>",
+            f"<code>age -d -i KEY {html.escape(name)} &gt; case.zip</code>",
+        ]
+        return "\n".join(lines)

@@ -1,0 +1,177 @@
+"""Sealed cases and the delivery outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from storage.schema import CaseRow, OutboxRow, SealedFileRow
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    reference: str
+    coalition_id: str
+    status: str
+    urgency: str
+    received_on: dt.date
+    closed_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    reference: str
+    number: int
+    chat_id: int
+    attempts: int
+    urgency: str
+    received_on: dt.date
+
+
+@dataclass(frozen=True)
+class QueueState:
+    chat_id: int
+    waiting: int
+    oldest_reference: str
+    oldest_since: dt.datetime
+    last_error: str | None
+
+
+class SqlCases:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def exists(self, reference: str) -> bool:
+        return self._session.get(CaseRow, reference) is not None
+
+    def add(
+        self,
+        reference: str,
+        coalition_id: str,
+        urgency: str,
+        received_on: dt.date,
+        sealed: bytes,
+    ) -> None:
+        self._session.add(
+            CaseRow(
+                reference=reference,
+                coalition_id=coalition_id,
+                status="new",
+                urgency=urgency,
+                received_on=received_on,
+            )
+        )
+        self._session.flush()
+        self.add_sealed_file(reference, 0, sealed)
+
+    def add_sealed_file(self, reference: str, number: int, sealed: bytes) -> None:
+        self._session.add(SealedFileRow(reference=reference, number=number, sealed=sealed))
+        self._session.flush()
+
+    def next_file_number(self, reference: str) -> int:
+        query = select(func.max(SealedFileRow.number)).where(SealedFileRow.reference == reference)
+        highest = self._session.scalar(query)
+        return 0 if highest is None else highest + 1
+
+    def sealed_file(self, reference: str, number: int) -> bytes | None:
+        row = self._session.get(SealedFileRow, (reference, number))
+        return row.sealed if row else None
+
+    def get(self, reference: str) -> CaseRecord | None:
+        row = self._session.get(CaseRow, reference)
+        if row is None:
+            return None
+        return CaseRecord(
+            row.reference, row.coalition_id, row.status, row.urgency, row.received_on, row.closed_on
+        )
+
+
+class SqlOutbox:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def enqueue(self, reference: str, number: int, chat_id: int, now: dt.datetime) -> None:
+        self._session.add(
+            OutboxRow(
+                reference=reference,
+                number=number,
+                chat_id=chat_id,
+                created_at=now,
+                due_at=now,
+                attempts=0,
+            )
+        )
+
+    def claim_due(self, now: dt.datetime, lease: dt.timedelta, limit: int = 10) -> list[Delivery]:
+        """Take due deliveries for this worker. On PostgreSQL other workers skip the locked rows;
+        on SQLite the write lock of BEGIN IMMEDIATE makes the claim exclusive."""
+        query = (
+            select(OutboxRow, CaseRow.urgency, CaseRow.received_on)
+            .join(CaseRow, CaseRow.reference == OutboxRow.reference)
+            .where(OutboxRow.delivered_at.is_(None), OutboxRow.due_at <= now)
+            .where((OutboxRow.claimed_until.is_(None)) | (OutboxRow.claimed_until < now))
+            .order_by(OutboxRow.due_at, OutboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=OutboxRow)
+        )
+        claimed = []
+        for row, urgency, received_on in self._session.execute(query).all():
+            row.claimed_until = now + lease
+            row.attempts += 1
+            claimed.append(
+                Delivery(
+                    row.id,
+                    row.reference,
+                    row.number,
+                    row.chat_id,
+                    row.attempts,
+                    urgency,
+                    received_on,
+                )
+            )
+        self._session.flush()
+        return claimed
+
+    def delivered(self, delivery_id: int, now: dt.datetime) -> None:
+        self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == delivery_id)
+            .values(delivered_at=now, claimed_until=None, last_error=None)
+        )
+
+    def retry_later(self, delivery_id: int, due_at: dt.datetime, error: str) -> None:
+        self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == delivery_id)
+            .values(due_at=due_at, claimed_until=None, last_error=error[:64])
+        )
+
+    def waiting(self) -> list[QueueState]:
+        rows = self._session.execute(
+            select(OutboxRow)
+            .where(OutboxRow.delivered_at.is_(None))
+            .order_by(OutboxRow.created_at, OutboxRow.id)
+        ).scalars()
+        states: dict[int, QueueState] = {}
+        for row in rows:
+            state = states.get(row.chat_id)
+            if state is None:
+                states[row.chat_id] = QueueState(
+                    row.chat_id, 1, row.reference, row.created_at, row.last_error
+                )
+            else:
+                states[row.chat_id] = QueueState(
+                    state.chat_id, state.waiting + 1, state.oldest_reference, state.oldest_since,
+                    state.last_error or row.last_error,
+                )  # fmt: skip
+        return list(states.values())
+
+    def deliveries_of(self, reference: str) -> int:
+        query = select(func.count()).where(
+            OutboxRow.reference == reference, OutboxRow.delivered_at.is_not(None)
+        )
+        return int(self._session.scalar(query) or 0)
