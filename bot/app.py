@@ -152,9 +152,13 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
     try:
         await _describe_bot(application, runtime.catalogs)
         courier = Courier(
-            application.bot, runtime.unit_of_work, runtime.directory, runtime.catalogs
+            application.bot,
+            runtime.unit_of_work,
+            runtime.directory,
+            runtime.catalogs,
+            lease=dt.timedelta(seconds=runtime.settings.delivery_lease_seconds),
+            wake=wake,
         )
-        courier.wake = wake
         background = [
             asyncio.create_task(_keep_tidy(runtime, stop)),
             asyncio.create_task(courier.run(stop)),

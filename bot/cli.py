@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
+import getpass
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from bot.app import Runtime, serve
+from bot.cases.directory_file import CoalitionsError, write_demo_coalitions
 from bot.config import ConfigError, Settings, load_settings
+from bot.desk import DeskError, open_sealed_file
 from bot.i18n import LANGUAGE_NAMES, Catalogs
 from bot.intake.loader import FormError, load_form
 from bot.terminal import TerminalWalk
 from storage.errors import StorageError
+from storage.sealing import fingerprint, new_identity, protect_identity
 
 EXIT_CONFIG = 2
 
@@ -27,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     try:
         return command(arguments)
-    except (ConfigError, FormError, StorageError) as error:
+    except (ConfigError, FormError, StorageError, CoalitionsError) as error:
         print(f"complaint-bot: {error}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
@@ -63,6 +70,50 @@ def _parser() -> argparse.ArgumentParser:
     walk.add_argument("--language", default="en", choices=sorted(LANGUAGE_NAMES))
     walk.add_argument("--country", help="preset the country, as a /start link would (kz, kg, ...)")
     walk.set_defaults(command=_try)
+
+    init = commands.add_parser(
+        "init",
+        help="write a DEMO coalitions file with demo keys, to try everything",
+        description="Write a DEMO coalitions file (marked demo everywhere) with one demo key per "
+        "coalition, so a new user can try the whole path. Never use it for real complaints.",
+    )
+    init.add_argument(
+        "--out", type=Path, help="coalitions file to write (default: DATA_DIR/coalitions.demo.yaml)"
+    )
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.set_defaults(command=_init)
+
+    keys = commands.add_parser("keys", help="staff keys")
+    keys_commands = keys.add_subparsers(title="commands", metavar="COMMAND")
+    new_key = keys_commands.add_parser(
+        "new",
+        help="make a staff identity (on the staff member's own device)",
+        description="Make an age identity for a staff member, protected by a passphrase. "
+        "Prints the public key (for the coalitions file) and its fingerprint.",
+    )
+    new_key.add_argument(
+        "--out", type=Path, default=Path("staff-key.age"), help="identity file to write"
+    )
+    new_key.add_argument(
+        "--no-passphrase", action="store_true", help="store the identity unprotected"
+    )
+    new_key.set_defaults(command=_keys_new)
+
+    desk = commands.add_parser("desk", help="staff desk: open sealed cases")
+    desk_commands = desk.add_subparsers(title="commands", metavar="COMMAND")
+    open_ = desk_commands.add_parser(
+        "open",
+        help="open a <REF>.age file with your identity and check its attachments",
+        description="Decrypt a sealed case, check every attachment's SHA-256 and write the "
+        "report folder (report.html opens in a browser).",
+    )
+    open_.add_argument("sealed", type=Path, help="the <REF>.age file")
+    open_.add_argument("--identity", type=Path, required=True, help="your identity file")
+    open_.add_argument("--out", type=Path, default=Path("cases"), help="folder for opened cases")
+    open_.set_defaults(command=_desk_open)
+
+    status = commands.add_parser("status", help="delivery queue: waiting cases per staff chat")
+    status.set_defaults(command=_status)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(title="commands", metavar="COMMAND")
@@ -118,6 +169,97 @@ def _db_upgrade(arguments: argparse.Namespace) -> int:
     runtime = Runtime(settings)
     runtime.upgrade_database()
     print("database: up to date")
+    return 0
+
+
+def _init(arguments: argparse.Namespace) -> int:
+    settings = load_settings()
+    path: Path = arguments.out or settings.data_dir / "coalitions.demo.yaml"
+    if path.exists() and not arguments.force:
+        print(f"complaint-bot: {path} exists; use --force to overwrite it", file=sys.stderr)
+        return 1
+    keys_dir = path.parent / "demo-keys"
+    written = write_demo_coalitions(path, keys_dir)
+    print(f"DEMO coalitions written to {path}")
+    print(f"DEMO identities (they sit on this machine: demo only) in {keys_dir}:")
+    for coalition_id, key_file, key_fingerprint in written:
+        print(f"  {coalition_id:5} {key_fingerprint}  {key_file}")
+    print("Try it: set COALITIONS_FILE to that file, run the bot, send a report, then")
+    print(f"  complaint-bot desk open <REF>.age --identity {keys_dir}/kz.demo-key.txt")
+    return 0
+
+
+def _keys_new(arguments: argparse.Namespace) -> int:
+    out: Path = arguments.out
+    if out.exists():
+        print(f"complaint-bot: {out} exists; choose another --out", file=sys.stderr)
+        return 1
+    secret, public = new_identity()
+    if arguments.no_passphrase:
+        content = f"# public key: {public}\n{secret}\n".encode()
+    else:
+        passphrase = _new_passphrase()
+        if passphrase is None:
+            return 1
+        content = protect_identity(secret, passphrase)
+    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
+    print(f"identity written to {out} (keep it on this device only)")
+    print(f"public key:  {public}")
+    print(f"fingerprint: {fingerprint(public)}")
+    return 0
+
+
+def _new_passphrase() -> str | None:
+    if not sys.stdin.isatty():
+        passphrase = sys.stdin.readline().rstrip("\n")
+    else:
+        passphrase = getpass.getpass("Passphrase for the new identity: ")
+        if getpass.getpass("Same passphrase again: ") != passphrase:
+            print("complaint-bot: the passphrases differ", file=sys.stderr)
+            return None
+    if len(passphrase) < 10:
+        print("complaint-bot: use a passphrase of at least 10 characters", file=sys.stderr)
+        return None
+    return passphrase
+
+
+def _desk_open(arguments: argparse.Namespace) -> int:
+    def ask() -> str:
+        if sys.stdin.isatty():
+            return getpass.getpass(f"Passphrase for {arguments.identity}: ")
+        return sys.stdin.readline().rstrip("\n")
+
+    try:
+        opened = open_sealed_file(arguments.sealed, arguments.identity, arguments.out, ask)
+    except DeskError as error:
+        print(f"complaint-bot: {error}", file=sys.stderr)
+        return 1
+    print(f"{opened.reference}: opened into {opened.folder}")
+    print(f"attachments checked against their SHA-256: {opened.files_checked}")
+    print(f"read it: {opened.folder / 'report.html'}")
+    return 0
+
+
+def _status(arguments: argparse.Namespace) -> int:
+    runtime = Runtime(load_settings())
+    runtime.upgrade_database()
+    with runtime.unit_of_work() as unit:
+        waiting = unit.outbox.waiting()
+    names = {c.staff_chat_id: c.id for c in runtime.directory.coalitions}
+    if not waiting:
+        print("delivery queue: empty")
+        return 0
+    now = dt.datetime.now(dt.UTC)
+    for state in waiting:
+        age = now - state.oldest_since
+        hours = int(age.total_seconds() // 3600)
+        problem = f"; last error: {state.last_error}" if state.last_error else ""
+        print(
+            f"{names.get(state.chat_id, state.chat_id)}: {state.waiting} waiting; "
+            f"oldest {state.oldest_reference} for {hours} h{problem}"
+        )
     return 0
 
 

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     server_key_file: Path | None = None
     form_file: Path | None = None
     draft_lifetime_hours: Annotated[int, Field(ge=1, le=48)] = 48
+    delivery_lease_seconds: Annotated[int, Field(ge=1, le=3600)] = 60
     log_level: str = "INFO"
 
     @field_validator("telegram_bot_token")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +28,7 @@ CATALOGS = Catalogs.load()
 FORM = load_form()
 
 
-COALITIONS = (
+COALITIONS: tuple[tuple[str, str, list[str]], ...] = (
     ("kz", "NGO Coalition against Torture in Kazakhstan", ["KZ"]),
     ("kg", "NGO Coalition against Torture in Kyrgyzstan", ["KG"]),
     ("tj", "Coalition against Torture and Impunity in Tajikistan", ["TJ"]),
@@ -97,6 +100,48 @@ async def running_bot(settings: Settings) -> AsyncIterator[Runtime]:
         stop.set()
         await asyncio.wait_for(task, 30)
         runtime.database.dispose()
+
+
+class BotProcess:
+    """`complaint-bot run` in a child process, as an operator would start it."""
+
+    def __init__(
+        self,
+        standin: BotApiStandIn,
+        data_dir: Path,
+        database_url: str,
+        coalitions_file: Path | None = None,
+    ) -> None:
+        self.env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": standin.url,
+            "DATA_DIR": str(data_dir),
+            "DATABASE_URL": database_url,
+            "LOG_LEVEL": "WARNING",
+            "DELIVERY_LEASE_SECONDS": "2",
+        }
+        if coalitions_file is not None:
+            self.env["COALITIONS_FILE"] = str(coalitions_file)
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=self.env, stderr=asyncio.subprocess.PIPE
+        )
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> str:
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(self.process.wait(), 30)
+        assert self.process.stderr is not None
+        return (await self.process.stderr.read()).decode()
 
 
 # A scripted answer: a choice code, a list of codes (multiple choice), typed text, a photo, "skip",

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,41 +11,8 @@ from sqlalchemy import select
 
 from storage.database import make_engine
 from storage.schema import ProcessedUpdate
-from tests.e2e import FORM, TOKEN, Complainant
+from tests.e2e import FORM, TOKEN, BotProcess, Complainant
 from tests.standin import BotApiStandIn
-
-
-class BotProcess:
-    """`complaint-bot run` in a child process, as an operator would start it."""
-
-    def __init__(self, standin: BotApiStandIn, data_dir: Path, database_url: str) -> None:
-        self.env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": standin.url,
-            "DATA_DIR": str(data_dir),
-            "DATABASE_URL": database_url,
-            "LOG_LEVEL": "WARNING",
-        }
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=self.env, stderr=asyncio.subprocess.PIPE
-        )
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        await self.process.wait()
-
-    async def stop(self) -> str:
-        assert self.process is not None
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(self.process.wait(), 30)
-        assert self.process.stderr is not None
-        return (await self.process.stderr.read()).decode()
 
 
 @pytest.fixture

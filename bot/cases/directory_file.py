@@ -105,6 +105,6 @@ def write_demo_coalitions(path: Path, keys_dir: Path) -> list[tuple[str, Path, s
     document = yaml.safe_dump(
         {"coalitions": coalitions, "fallback": "intl"}, sort_keys=False, allow_unicode=True
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     path.write_text(header + document, encoding="utf-8")
     return written

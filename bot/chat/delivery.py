@@ -24,7 +24,6 @@ from storage.cases import Delivery
 from storage.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
-LEASE = dt.timedelta(minutes=2)
 REFUSED_PAUSE = dt.timedelta(minutes=10)
 MAX_BACKOFF = dt.timedelta(minutes=10)
 
@@ -43,14 +42,17 @@ class Courier:
         *,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         idle_seconds: float = 2.0,
+        lease: dt.timedelta = dt.timedelta(seconds=60),
+        wake: asyncio.Event | None = None,
     ) -> None:
+        self._lease = lease
         self._bot = bot
         self._units = units
         self._directory = directory
         self._catalogs = catalogs
         self._clock = clock
         self._idle = idle_seconds
-        self.wake = asyncio.Event()
+        self.wake = wake or asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -73,7 +75,7 @@ class Courier:
 
     def _claim(self) -> list[Delivery]:
         with self._units() as unit:
-            claimed = unit.outbox.claim_due(self._clock(), LEASE)
+            claimed = unit.outbox.claim_due(self._clock(), self._lease)
             unit.commit()
         return claimed
 
