@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.app import Runtime, serve
-from bot.cases.directory_file import CoalitionsError, write_demo_coalitions
+from bot.cases.directory_file import CoalitionsError, load_coalitions, write_demo_coalitions
 from bot.config import ConfigError, Settings, load_settings
 from bot.desk import DeskError, open_sealed_file
 from bot.i18n import LANGUAGE_NAMES, Catalogs
@@ -144,6 +144,17 @@ def _check(arguments: argparse.Namespace) -> int:
         problems += 1
     form = load_form(settings.form_file)
     print(f"form: {form.id} version {form.version}, {sum(1 for _ in form.questions())} questions")
+    if settings.coalitions_file is None:
+        print("coalitions: COALITIONS_FILE not set; the bot will use DEMO coalitions")
+    else:
+        try:
+            directory = load_coalitions(settings.coalitions_file)
+            demo = " (DEMO)" if directory.is_demo else ""
+            names = ", ".join(c.id for c in directory.coalitions)
+            print(f"coalitions: {names}; fallback {directory.fallback}{demo}")
+        except CoalitionsError as error:
+            print(f"coalitions: {error}")
+            problems += 1
     catalogs = Catalogs.load()
     for language in LANGUAGE_NAMES:
         coverage = catalogs.coverage(language)

@@ -14,19 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.desk import DeskError, open_sealed_file
 from storage.database import make_engine
-from storage.schema import CaseRow
-from storage.sealing import CaseUnopenable, open_case, read_identities
+from storage.schema import CaseRow, DraftFileRow, DraftRow, SealedFileRow
+from storage.sealing import BadKey, CaseUnopenable, open_case, read_identities
 from tests.e2e import (
     FORM,
     Answer,
     BotProcess,
     Complainant,
     StaffTeam,
+    every_stored_value,
     make_coalitions,
     plaintext_hits,
     running_bot,
@@ -250,3 +251,29 @@ async def test_killed_between_sealing_and_sending_the_case_is_delivered_once(
     finally:
         log = await bot.stop()
     assert len(documents(teams["tm"])) == 1, log
+
+
+async def test_the_server_cannot_open_a_submitted_case(
+    standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam]
+) -> None:
+    user = standin.user(805, "Nodira", language_code="ru")
+    person = Complainant(standin, user, "ru")
+    async with running_bot(settings) as runtime:
+        await submit(person, report("UZ", "Сломали рёбра"))
+        with runtime.database.connect() as connection:
+            (sealed,) = connection.execute(select(SealedFileRow.sealed)).scalars().all()
+            leftovers = [
+                connection.execute(select(func.count()).select_from(table)).scalar_one()
+                for table in (DraftRow, DraftFileRow)
+            ]
+        stored = [value for *_, value in every_stored_value(runtime.database)]
+    assert leftovers == [0, 0], "the draft and its files are destroyed once sealed"
+    server_files = [p for p in settings.data_dir.rglob("*") if p.is_file()]
+    assert server_files
+    blobs = [p.read_bytes() for p in server_files] + [str(value).encode() for value in stored]
+    for data in blobs:
+        assert b"AGE-SECRET-KEY-" not in data.upper()
+    for path in server_files:
+        with pytest.raises((BadKey, CaseUnopenable)):
+            open_case(bytes(sealed), read_identities(path.read_bytes()))
+    assert open_case(bytes(sealed), read_identities(teams["uz"].identity.encode()))
