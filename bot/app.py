@@ -23,6 +23,7 @@ from bot.cases.submission import Submission
 from bot.chat.delivery import Courier
 from bot.chat.handlers import IntakeHandlers
 from bot.chat.poller import DurablePoller
+from bot.chat.wiper import Wiper
 from bot.config import Settings
 from bot.i18n import Catalogs
 from bot.intake.form import Form
@@ -112,7 +113,9 @@ class Runtime:
     def upgrade_database(self) -> None:
         upgrade_database(self.database)
 
-    def build_application(self, on_sent: Callable[[], None] | None = None) -> Application:  # type: ignore[type-arg]
+    def build_application(
+        self, on_sent: Callable[[], None] | None = None
+    ) -> tuple[Application, Wiper]:  # type: ignore[type-arg]
         base = self.settings.api_base
         application = (
             Application.builder()
@@ -122,8 +125,10 @@ class Runtime:
             .updater(None)
             .build()
         )
-        IntakeHandlers(self.service, self.catalogs, self.handle_of, on_sent).register(application)
-        return application
+        wiper = Wiper(application.bot, self.unit_of_work)
+        handlers = IntakeHandlers(self.service, self.catalogs, self.handle_of, wiper, on_sent)
+        handlers.register(application)
+        return application, wiper
 
     def tidy(self) -> int:
         now = dt.datetime.now(dt.UTC)
@@ -139,7 +144,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
     stop = stop or _stop_on_signals()
     runtime.directory  # noqa: B018 - a broken coalitions file stops the start, not a submission
     wake = asyncio.Event()
-    application = runtime.build_application(on_sent=wake.set)
+    application, wiper = runtime.build_application(on_sent=wake.set)
     poller = DurablePoller(application)
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -162,6 +167,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
         background = [
             asyncio.create_task(_keep_tidy(runtime, stop)),
             asyncio.create_task(courier.run(stop)),
+            asyncio.create_task(wiper.run(stop)),
         ]
         log.info("bot started; polling for updates")
         await poller.run(stop)

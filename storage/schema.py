@@ -117,3 +117,14 @@ class OutboxRow(Base):
     claimed_until: Mapped[dt.datetime | None] = mapped_column(default=None)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(default=None, index=True)
     last_error: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class PendingWipeRow(Base):
+    """Chat messages still to delete after a failed attempt; chat and ids sealed at rest."""
+
+    __tablename__ = "pending_wipes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    due_at: Mapped[dt.datetime] = mapped_column(index=True)
+    give_up_at: Mapped[dt.datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.at_rest import AtRestSealer
 from storage.cases import SqlCases, SqlOutbox
 from storage.schema import DraftFileRow, DraftRow, ProcessedUpdate
+from storage.wipes import SqlWipes
 
 _DRAFT = "draft"
 _DRAFT_FILE = "draft-file"
@@ -91,6 +92,7 @@ class SqlUnitOfWork:
     updates: SqlUpdates
     cases: SqlCases
     outbox: SqlOutbox
+    wipes: SqlWipes
 
     def __init__(self, sessions: sessionmaker[Session], sealer: AtRestSealer) -> None:
         self._sessions = sessions
@@ -103,6 +105,7 @@ class SqlUnitOfWork:
         self.updates = SqlUpdates(self._session)
         self.cases = SqlCases(self._session)
         self.outbox = SqlOutbox(self._session)
+        self.wipes = SqlWipes(self._session, self._sealer)
         return self
 
     def __exit__(

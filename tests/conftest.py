@@ -82,3 +82,11 @@ def database(database_url: str) -> Iterator[Engine]:
     upgrade_database(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_bot_processes() -> Iterator[None]:
+    yield
+    from tests.e2e import kill_leftovers
+
+    kill_leftovers()

@@ -102,6 +102,18 @@ async def running_bot(settings: Settings) -> AsyncIterator[Runtime]:
         runtime.database.dispose()
 
 
+RUNNING: list[asyncio.subprocess.Process] = []
+
+
+def kill_leftovers() -> None:
+    """Kill bot processes a failed test left behind."""
+    while RUNNING:
+        process = RUNNING.pop()
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+
+
 class BotProcess:
     """`complaint-bot run` in a child process, as an operator would start it."""
 
@@ -129,6 +141,7 @@ class BotProcess:
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", env=self.env, stderr=asyncio.subprocess.PIPE
         )
+        RUNNING.append(self.process)
 
     async def kill(self) -> None:
         assert self.process is not None

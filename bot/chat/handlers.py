@@ -29,6 +29,7 @@ from bot.chat import callbacks as cb
 from bot.chat.attachments import Attachment, AttachmentRefused, attachment_of
 from bot.chat.screens import Row, Screen, Screens
 from bot.chat.texts import choice_matcher, error_text
+from bot.chat.wiper import Wiper, conversation
 from bot.i18n import Catalogs, Translator
 from bot.intake import engine
 from bot.intake.form import Form
@@ -62,9 +63,11 @@ class IntakeHandlers:
         service: IntakeService,
         catalogs: Catalogs,
         handle_of: Callable[[int], str],
+        wiper: Wiper,
         on_sent: Callable[[], None] | None = None,
     ) -> None:
         self.service = service
+        self._wiper = wiper
         self._on_sent = on_sent or (lambda: None)
         self.form: Form = service.form
         self.catalogs = catalogs
@@ -77,7 +80,7 @@ class IntakeHandlers:
             "start": self.on_start,
             "help": self.on_help,
             "cancel": self.on_discard,
-            "exit": self.on_discard,
+            "exit": self.on_exit,
             "language": self.on_language,
         }
         for name, callback in commands.items():
@@ -95,7 +98,12 @@ class IntakeHandlers:
             return
         language = self.catalogs.best_language(user.language_code)
         outcome = await self._call(
-            self.service.begin, self._handle(update), update.update_id, language, _presets(context)
+            self.service.begin,
+            self._handle(update),
+            update.update_id,
+            language,
+            _presets(context),
+            message.message_id,
         )
         await self._reply(message, outcome, intro=True)
 
@@ -111,6 +119,15 @@ class IntakeHandlers:
             return
         outcome = await self._call(self.service.discard, self._handle(update), update.update_id)
         await self._reply(message, outcome)
+
+    async def on_exit(self, update: Update, context: Context) -> None:
+        """Emergency exit: discard the draft and delete the whole conversation, both sides."""
+        message = update.effective_message
+        if message is None:
+            return
+        outcome = await self._call(self.service.discard, self._handle(update), update.update_id)
+        first = outcome.first_message_id if isinstance(outcome, Discarded) else None
+        await self._wiper.wipe(message.chat_id, conversation(first, message.message_id))
 
     async def on_language(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -131,6 +148,7 @@ class IntakeHandlers:
             self._match_choice,
         )
         await self._reply(message, outcome)
+        await self._forget_answer(message, outcome)
 
     async def on_file(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -154,6 +172,7 @@ class IntakeHandlers:
         arrival = Arrival(data, attachment.name, attachment.mime, attachment.duration)
         outcome = await self._call(self.service.give_file, handle, update.update_id, arrival)
         await self._reply(message, outcome)
+        await self._forget_answer(message, outcome)
 
     async def on_other(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -219,14 +238,19 @@ class IntakeHandlers:
             case Shown(step=step, language=language, moved=False):
                 await query.answer()
                 await _edit_buttons(query, self._screens(language).step(step)[-1].buttons)
+            case Shown(step=engine.Ended(), language=language):
+                await query.answer()
+                await self._replace(message, self._screens(language).step(outcome.step))
+                await self._end(message.chat_id, outcome, message.message_id)
             case Shown(step=step, language=language, destination=destination):
                 await query.answer()
                 shown = self._screens(language).step(step, destination=destination)
                 await self._replace(message, shown)
-            case Sent(receipt=receipt, language=language):
+            case Sent(receipt=receipt, language=language, first_message_id=first):
                 self._on_sent()
                 await query.answer()
                 await self._replace(message, [self._screens(language).sent(receipt)])
+                await self._wiper.wipe(message.chat_id, conversation(first, message.message_id - 1))
             case Refused(error=error, params=params, language=language):
                 t = self.catalogs.translator(language)
                 await query.answer(error_text(t, error, params)[:200], show_alert=True)
@@ -235,6 +259,23 @@ class IntakeHandlers:
             case _:
                 await query.answer()
                 await self._reply(message, outcome)
+
+    async def _forget_answer(self, message: Message, outcome: Outcome) -> None:
+        """Delete the complainant's message once its answer is stored (or it was already)."""
+        if isinstance(outcome, Shown | Sent | AlreadyApplied):
+            await self._wiper.wipe(message.chat_id, [message.message_id])
+        if isinstance(outcome, Shown) and isinstance(outcome.step, engine.Ended):
+            await self._end(message.chat_id, outcome, message.message_id)
+
+    async def _end(self, chat_id: int, outcome: Shown, last_message_id: int) -> None:
+        """After `exit now`, the whole conversation goes; after declining, all but the answer."""
+        assert isinstance(outcome.step, engine.Ended)
+        if outcome.step.reason == "exit":
+            await self._wiper.wipe(chat_id, conversation(outcome.first_message_id, last_message_id))
+        else:
+            await self._wiper.wipe(
+                chat_id, conversation(outcome.first_message_id, last_message_id - 1)
+            )
 
     def _screens(self, language: str) -> Screens:
         return Screens(self.form, self.catalogs.translator(language))

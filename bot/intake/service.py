@@ -30,6 +30,7 @@ class Shown:
     resumed: bool = False
     moved: bool = True
     destination: Destination | None = None
+    first_message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Sent:
 
     receipt: Receipt | None
     language: str
+    first_message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class NoDraft:
 @dataclass(frozen=True)
 class Discarded:
     language: str | None
+    first_message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,14 @@ class IntakeService:
         self._lifetime = lifetime
         self._clock = clock
 
-    def begin(self, handle: str, update_id: int, language: str, presets: dict[str, str]) -> Outcome:
+    def begin(
+        self,
+        handle: str,
+        update_id: int,
+        language: str,
+        presets: dict[str, str],
+        first_message_id: int | None = None,
+    ) -> Outcome:
         now = self._clock()
         with self._units() as unit:
             if not unit.updates.claim(update_id, now):
@@ -117,6 +127,7 @@ class IntakeService:
                 unit.commit()
                 return self._shown(existing, resumed=True)
             draft = engine.start(self.form, language, presets)
+            draft.first_message_id = first_message_id
             unit.drafts.put(handle, draft.to_bytes(), now, self._lifetime)
             unit.commit()
             return self._shown(draft)
@@ -141,7 +152,9 @@ class IntakeService:
             draft = self._load(unit, handle, now)
             unit.drafts.delete(handle)
             unit.commit()
-            return Discarded(draft.language if draft else None)
+            if draft is None:
+                return Discarded(None)
+            return Discarded(draft.language, draft.first_message_id)
 
     def set_language(self, handle: str, update_id: int, language: str) -> Outcome:
         now = self._clock()
@@ -237,7 +250,7 @@ class IntakeService:
                 )
                 unit.drafts.delete(handle)
                 unit.commit()
-                return Sent(receipt, draft.language)
+                return Sent(receipt, draft.language, draft.first_message_id)
             if isinstance(outcome.step, engine.Ended):
                 unit.drafts.delete(handle)
             else:
@@ -250,7 +263,7 @@ class IntakeService:
         destination = None
         if isinstance(step, engine.Review) and self._submitter is not None:
             destination = self._submitter.destination(draft.answers)
-        return Shown(step, draft.language, resumed, moved, destination)
+        return Shown(step, draft.language, resumed, moved, destination, draft.first_message_id)
 
     def _again(self, unit: UnitOfWork, handle: str, now: dt.datetime) -> AlreadyApplied:
         draft = self._load(unit, handle, now)

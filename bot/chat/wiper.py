@@ -1,0 +1,96 @@
+"""Deleting the conversation's messages from the complainant's chat, with durable retries.
+
+A bot may delete messages in a private chat (its own and the user's) for 48 hours. A deletion
+that fails is kept (sealed at rest) and retried until it succeeds or that window closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from storage.unit_of_work import SqlUnitOfWork
+from storage.wipes import PendingWipe
+
+log = logging.getLogger(__name__)
+TELEGRAM_DELETE_WINDOW = dt.timedelta(hours=48)
+BATCH = 100
+
+
+class Wiper:
+    def __init__(
+        self,
+        bot: Bot,
+        units: Callable[[], SqlUnitOfWork],
+        *,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        idle_seconds: float = 5.0,
+    ) -> None:
+        self._bot = bot
+        self._units = units
+        self._clock = clock
+        self._idle = idle_seconds
+
+    async def wipe(self, chat_id: int, message_ids: Iterable[int]) -> bool:
+        ids = sorted({i for i in message_ids if i > 0})
+        if not ids:
+            return True
+        if await self._delete(chat_id, ids):
+            return True
+        log.warning("could not delete %d chat messages; will retry", len(ids))
+        await asyncio.to_thread(self._remember, chat_id, ids)
+        return False
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                for pending in await asyncio.to_thread(self._due):
+                    ok = await self._delete(pending.chat_id, pending.message_ids)
+                    await asyncio.to_thread(self._settle, pending, ok)
+            except Exception as error:  # the wiper must outlive any single failure
+                log.error("wipe round failed: %s", type(error).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self._idle)
+
+    async def _delete(self, chat_id: int, ids: list[int]) -> bool:
+        try:
+            for start in range(0, len(ids), BATCH):
+                await self._bot.delete_messages(chat_id, ids[start : start + BATCH])
+        except TelegramError:
+            return False
+        return True
+
+    def _remember(self, chat_id: int, ids: list[int]) -> None:
+        now = self._clock()
+        with self._units() as unit:
+            unit.wipes.add(chat_id, ids, now, now + TELEGRAM_DELETE_WINDOW)
+            unit.commit()
+
+    def _due(self) -> list[PendingWipe]:
+        with self._units() as unit:
+            due = unit.wipes.due(self._clock())
+            unit.commit()
+        return due
+
+    def _settle(self, pending: PendingWipe, deleted: bool) -> None:
+        with self._units() as unit:
+            if deleted:
+                unit.wipes.done(pending.id)
+            else:
+                backoff = dt.timedelta(seconds=min(600, 2 ** min(pending.attempts + 1, 10)))
+                unit.wipes.retry(pending.id, self._clock() + backoff)
+            unit.commit()
+
+
+def conversation(
+    first_message_id: int | None, last_message_id: int, *, lookback: int = 200
+) -> range:
+    """Every message id of a private conversation, from its /start to the given last one."""
+    start = first_message_id if first_message_id else max(1, last_message_id - lookback)
+    return range(start, last_message_id + 1)

@@ -1,0 +1,120 @@
+"""What a searched phone would show: answers leave the chat once stored; /exit leaves nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from tests.e2e import Answer, Complainant, make_coalitions, running_bot, settings_for
+from tests.standin import ApiError, BotApiStandIn
+
+SECRET_NAME = "Rustam Karimov"
+SECRET_PLACE = "Bukhara SIZO number 4"
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[BotApiStandIn]:
+    async with BotApiStandIn(token="123456789:AAEtesttesttesttesttesttesttest12") as server:
+        yield server
+        server.assert_no_violations()
+
+
+@pytest.fixture
+def settings(standin: BotApiStandIn, tmp_path: Path, database_url: str) -> Settings:
+    coalitions, _ = make_coalitions(standin, tmp_path / "config")
+    return settings_for(standin, tmp_path / "data", database_url, coalitions)
+
+
+def fast_track(**extra: Answer) -> dict[str, Answer]:
+    return {
+        "a_safe_now": "yes",
+        "a_urgent": "yes",
+        "b_consent_store": "yes",
+        "r_role": "relative",
+        "v_name": SECRET_NAME,
+        "e_country": "UZ",
+        "e_place": SECRET_PLACE,
+        "k_contact_way": "none",
+        **extra,
+    }
+
+
+def shown_text(person: Complainant) -> str:
+    return "\n".join(m.content for m in person.user.visible_messages())
+
+
+async def test_each_typed_answer_leaves_the_chat_once_stored(
+    standin: BotApiStandIn, settings: Settings
+) -> None:
+    user = standin.user(901, "Lola", language_code="ru")
+    person = Complainant(standin, user, "ru")
+    async with running_bot(settings):
+        await person.command("start")
+        await person.walk(fast_track(), stop_at="e_date")
+        assert SECRET_NAME not in shown_text(person)
+        assert all(m.from_bot for m in user.visible_messages() if m.text != "/start")
+
+
+async def test_after_sending_only_a_neutral_confirmation_remains(
+    standin: BotApiStandIn, settings: Settings
+) -> None:
+    user = standin.user(902, "Lola", language_code="ru")
+    person = Complainant(standin, user, "ru")
+    async with running_bot(settings):
+        await person.command("start")
+        await person.walk(fast_track())
+        assert SECRET_NAME in shown_text(person), "the summary shows the answers before sending"
+        await person.press("✅ " + person.t.gettext("Send the report"))
+        await person.settle()
+    remaining = user.visible_messages()
+    assert len(remaining) == 1
+    assert remaining[0].from_bot
+    assert SECRET_NAME not in remaining[0].content
+    assert SECRET_PLACE not in remaining[0].content
+    assert "UZ-" in remaining[0].content
+
+
+async def test_exit_wipes_the_whole_conversation_at_once(
+    standin: BotApiStandIn, settings: Settings
+) -> None:
+    user = standin.user(903, "Lola", language_code="ru")
+    person = Complainant(standin, user, "ru")
+    async with running_bot(settings) as runtime:
+        await person.command("start")
+        await person.walk(fast_track(), stop_at="e_date")
+        await user.send_text("не отправится")
+        await person.settle()
+        await user.send_command("exit")
+        await standin.wait_idle(quiet=0.2)
+        assert user.visible_messages() == []
+        handle = runtime.handle_of(user.user_id)
+        assert type(runtime.service.current(handle)).__name__ == "NoDraft"
+
+
+async def test_the_safety_question_closes_everything_when_it_is_not_safe(
+    standin: BotApiStandIn, settings: Settings
+) -> None:
+    user = standin.user(904, "Lola", language_code="en")
+    person = Complainant(standin, user, "en")
+    async with running_bot(settings):
+        await person.command("start")
+        await user.press(person.t.gettext("No, close this now"))
+        await standin.wait_idle(quiet=0.2)
+    assert user.visible_messages() == []
+
+
+async def test_a_failed_wipe_is_retried(standin: BotApiStandIn, settings: Settings) -> None:
+    user = standin.user(905, "Lola", language_code="ru")
+    person = Complainant(standin, user, "ru")
+    async with running_bot(settings):
+        await person.command("start")
+        await person.walk(fast_track(), stop_at="e_date")
+        standin.fail_next("deleteMessages", ApiError(500, "Internal Server Error"))
+        await user.send_command("exit")
+        await standin.wait_for(lambda: user.visible_messages() == [], timeout=20)
+    statuses = [c.status for c in standin.calls_of("deleteMessages")]
+    assert 500 in statuses
+    assert statuses[-1] == 200
