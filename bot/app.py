@@ -21,6 +21,7 @@ from bot.cases.coalitions import CoalitionDirectory
 from bot.cases.directory_file import load_coalitions, write_demo_coalitions
 from bot.cases.submission import Submission
 from bot.chat.delivery import Courier
+from bot.chat.flood import FloodGuard
 from bot.chat.handlers import IntakeHandlers
 from bot.chat.poller import DurablePoller
 from bot.chat.wiper import Wiper
@@ -126,7 +127,17 @@ class Runtime:
             .build()
         )
         wiper = Wiper(application.bot, self.unit_of_work)
-        handlers = IntakeHandlers(self.service, self.catalogs, self.handle_of, wiper, on_sent)
+        handlers = IntakeHandlers(
+            self.service,
+            self.catalogs,
+            self.handle_of,
+            wiper,
+            on_sent,
+            demo=self.directory.is_demo,
+            flood=FloodGuard(
+                per_second=self.settings.flood_per_second, burst=self.settings.flood_burst
+            ),
+        )
         handlers.register(application)
         return application, wiper
 
@@ -204,8 +215,12 @@ async def _describe_bot(application: Application, catalogs: Catalogs) -> None:  
             BotCommand("language", t.gettext("Language")),
             BotCommand("exit", t.gettext("Close and delete")),
         ]
+        # Innocuous on purpose: someone glancing at the phone should learn nothing from it.
+        description = t.gettext("A confidential help line. Press Start to begin.")
         try:
             await application.bot.set_my_commands(commands, language_code=language)
+            await application.bot.set_my_description(description, language_code=language)
+            await application.bot.set_my_short_description(description, language_code=language)
         except TelegramError as error:
             log.warning("could not set the command menu: %s", type(error).__name__)
             return

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import datetime as dt
 import getpass
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -14,10 +13,11 @@ from pathlib import Path
 
 from bot.app import Runtime, serve
 from bot.cases.directory_file import CoalitionsError, load_coalitions, write_demo_coalitions
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, load_settings
 from bot.desk import DeskError, open_sealed_file
 from bot.i18n import LANGUAGE_NAMES, Catalogs
 from bot.intake.loader import FormError, load_form
+from bot.logs import configure_logging
 from bot.terminal import TerminalWalk
 from storage.errors import StorageError
 from storage.sealing import fingerprint, new_identity, protect_identity
@@ -125,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run(arguments: argparse.Namespace) -> int:
     settings = load_settings()
     settings.require_token()
-    _configure_logging(settings)
+    configure_logging(settings.log_level)
     runtime = Runtime(settings)
     runtime.form  # noqa: B018 - fail early on a broken form
     runtime.upgrade_database()
@@ -272,17 +272,6 @@ def _status(arguments: argparse.Namespace) -> int:
             f"oldest {state.oldest_reference} for {hours} h{problem}"
         )
     return 0
-
-
-def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # httpx logs every request URL, and the URL carries the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 if __name__ == "__main__":

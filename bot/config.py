@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     form_file: Path | None = None
     draft_lifetime_hours: Annotated[int, Field(ge=1, le=48)] = 48
     delivery_lease_seconds: Annotated[int, Field(ge=1, le=3600)] = 60
+    flood_burst: Annotated[int, Field(ge=1, le=100_000)] = 20
+    flood_per_second: Annotated[float, Field(gt=0, le=100_000)] = 1.0
     log_level: str = "INFO"
 
     @field_validator("telegram_bot_token")

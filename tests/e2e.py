@@ -123,6 +123,7 @@ class BotProcess:
         data_dir: Path,
         database_url: str,
         coalitions_file: Path | None = None,
+        log_level: str = "WARNING",
     ) -> None:
         self.env = {
             **os.environ,
@@ -130,7 +131,7 @@ class BotProcess:
             "TELEGRAM_API_URL": standin.url,
             "DATA_DIR": str(data_dir),
             "DATABASE_URL": database_url,
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": log_level,
             "DELIVERY_LEASE_SECONDS": "2",
         }
         if coalitions_file is not None:

@@ -54,7 +54,7 @@ URGENT_RELATIVE = {
 }
 
 
-@pytest.mark.parametrize("contact", ["phone", "signal", "bot_chat", "case_code", "none"])
+@pytest.mark.parametrize("contact", ["phone", "signal", "lawyer", "none"])
 def test_a_relative_reporting_an_ongoing_detention_reaches_review_in_twelve_prompts(
     form: Form, contact: str
 ) -> None:

@@ -82,7 +82,7 @@ def full_report(language: str) -> dict[str, Answer]:
         "g_perpetrators": "Captain Nurlanov and two men in plain clothes",
         "h_files": PHOTO,
         "u_risks": ["ongoing", "no_lawyer"],
-        "k_contact_way": "bot_chat",
+        "k_contact_way": "lawyer",
         "k_code_word": "apricot-orchard",
     }
 

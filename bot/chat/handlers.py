@@ -7,6 +7,7 @@ only after it has committed.
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import re
 from collections.abc import Callable
@@ -22,11 +23,20 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    TypeHandler,
+    filters,
+)
 from telegram.ext import MessageHandler as OnMessage
 
 from bot.chat import callbacks as cb
 from bot.chat.attachments import Attachment, AttachmentRefused, attachment_of
+from bot.chat.flood import FloodGuard
 from bot.chat.screens import Row, Screen, Screens
 from bot.chat.texts import choice_matcher, error_text
 from bot.chat.wiper import Wiper, conversation
@@ -65,8 +75,13 @@ class IntakeHandlers:
         handle_of: Callable[[int], str],
         wiper: Wiper,
         on_sent: Callable[[], None] | None = None,
+        *,
+        demo: bool = False,
+        flood: FloodGuard | None = None,
     ) -> None:
         self.service = service
+        self._demo = demo
+        self._flood = flood or FloodGuard()
         self._wiper = wiper
         self._on_sent = on_sent or (lambda: None)
         self.form: Form = service.form
@@ -75,6 +90,7 @@ class IntakeHandlers:
         self._match_choice = choice_matcher(self.form, catalogs)
 
     def register(self, application: Application) -> None:  # type: ignore[type-arg]
+        application.add_handler(TypeHandler(Update, self.on_any_update), group=-1)
         private = filters.ChatType.PRIVATE
         commands = {
             "start": self.on_start,
@@ -91,6 +107,25 @@ class IntakeHandlers:
         files = filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
         application.add_handler(OnMessage(private & files, self.on_file))
         application.add_handler(OnMessage(private, self.on_other))
+
+    async def on_any_update(self, update: Update, context: Context) -> None:
+        """Flood control before anything else: a flood is dropped cheaply, with one warning."""
+        user = update.effective_user
+        if user is None:
+            return
+        verdict = self._flood.check(user.id)
+        if verdict.allowed:
+            return
+        if verdict.warn:
+            t = self.catalogs.translator(self.catalogs.best_language(user.language_code))
+            text = t.gettext("You are sending messages very fast. Please wait a few seconds.")
+            if update.callback_query is not None:
+                await update.callback_query.answer(text)
+            elif update.effective_message is not None:
+                await self._send(update.effective_message, Screen(_escape(text)))
+        elif update.callback_query is not None:
+            await update.callback_query.answer()
+        raise ApplicationHandlerStop
 
     async def on_start(self, update: Update, context: Context) -> None:
         user, message = update.effective_user, update.effective_message
@@ -223,7 +258,7 @@ class IntakeHandlers:
         ):
             await self._stale(query, outcome)
             return
-        screens = Screens(self.form, self.catalogs.translator(outcome.language))
+        screens = self._screens(outcome.language)
         await query.answer()
         if button.op == cb.PICK_EDIT:
             await _edit_buttons(query, screens.edit_picker(outcome.step))
@@ -278,7 +313,7 @@ class IntakeHandlers:
             )
 
     def _screens(self, language: str) -> Screens:
-        return Screens(self.form, self.catalogs.translator(language))
+        return Screens(self.form, self.catalogs.translator(language), demo=self._demo)
 
     async def _stale(self, query: CallbackQuery, outcome: Outcome | None) -> None:
         language = getattr(outcome, "language", None) or self.catalogs.best_language(
@@ -296,7 +331,7 @@ class IntakeHandlers:
     async def _reply(self, message: Message, outcome: Outcome, *, intro: bool = False) -> None:
         match outcome:
             case Shown(step=step, language=language, resumed=resumed, destination=destination):
-                screens = Screens(self.form, self.catalogs.translator(language))
+                screens = self._screens(language)
                 shown = screens.step(
                     step, intro=intro and not resumed, resumed=resumed, destination=destination
                 )
@@ -305,10 +340,10 @@ class IntakeHandlers:
                 self._on_sent()
                 await self._send(message, self._screens(language).sent(receipt))
             case AlreadyApplied(step=step, language=language) if step is not None and language:
-                screens = Screens(self.form, self.catalogs.translator(language))
+                screens = self._screens(language)
                 await self._send(message, *screens.step(step))
             case Refused(error=error, params=params, step=step, language=language):
-                screens = Screens(self.form, self.catalogs.translator(language))
+                screens = self._screens(language)
                 await self._send(message, *screens.refused(step, error, params))
             case Discarded(language=language):
                 t = await self._translator_for_message(message, language)
@@ -421,3 +456,7 @@ async def _edit_buttons(query: CallbackQuery, rows: list[Row]) -> None:
     except BadRequest as error:
         if "not modified" not in str(error):
             raise
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)

@@ -20,6 +20,7 @@ from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.chat.durations import seconds_of
+from bot.logs import new_request
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -111,6 +112,7 @@ class DurablePoller:
     async def _handle_chat(self, updates: list[Update]) -> None:
         async with self._slots:
             for position, update in enumerate(updates):
+                new_request()
                 await self._application.process_update(update)
                 if update.update_id in self._failed:
                     self._deferred.update(u.update_id for u in updates[position + 1 :])

@@ -42,9 +42,10 @@ class Screen:
 
 
 class Screens:
-    def __init__(self, form: Form, t: Translator) -> None:
+    def __init__(self, form: Form, t: Translator, *, demo: bool = False) -> None:
         self.form = form
         self.t = t
+        self.demo = demo
 
     def step(
         self,
@@ -72,6 +73,7 @@ class Screens:
 
     def intro(self) -> str:
         _ = self.t.gettext
+        demo = ["", "⚠️ " + _e(_("This bot runs in DEMO mode: do not send a real report."))]
         return "\n".join(
             [
                 "<b>" + _e(_("Report torture, ill-treatment or arbitrary detention")) + "</b>",
@@ -95,10 +97,13 @@ class Screens:
                 + _e(
                     _(
                         "Telegram keeps this chat on its servers; it is not end-to-end "
-                        "encrypted. Delete the chat on your phone when you are done."
+                        "encrypted, and Telegram can give phone numbers and IP addresses to "
+                        "authorities on a legal order. The bot deletes your answers from this "
+                        "chat once it has stored them; delete the chat on your phone too."
                     )
                 ),
                 "• " + _e(_("/exit stops at once and deletes your unfinished answers.")),
+                *(demo if self.demo else []),
             ]
         )
 
@@ -167,7 +172,7 @@ class Screens:
         _ = self.t.gettext
         lines = [
             "<b>" + _e(_("Please check your report before sending.")) + "</b>",
-            "<i>" + _e(_("Only you can see this summary.")) + "</i>",
+            "<i>" + _e(_("This summary is removed from the chat once you send.")) + "</i>",
             "",
         ]
         for number, (question, value) in enumerate(review.items, start=1):
