@@ -20,6 +20,7 @@ from telegram.ext import Application, ContextTypes
 from bot.cases.coalitions import CoalitionDirectory
 from bot.cases.directory_file import load_coalitions, write_demo_coalitions
 from bot.cases.submission import Submission
+from bot.cases.withdrawal import Withdrawals
 from bot.chat.delivery import Courier
 from bot.chat.flood import FloodGuard
 from bot.chat.handlers import IntakeHandlers
@@ -137,6 +138,7 @@ class Runtime:
             flood=FloodGuard(
                 per_second=self.settings.flood_per_second, burst=self.settings.flood_burst
             ),
+            withdrawals=Withdrawals(self.unit_of_work, self.directory, seal_case),
         )
         handlers.register(application)
         return application, wiper
@@ -214,6 +216,7 @@ async def _describe_bot(application: Application, catalogs: Catalogs) -> None:  
             BotCommand("help", t.gettext("Help")),
             BotCommand("language", t.gettext("Language")),
             BotCommand("exit", t.gettext("Close and delete")),
+            BotCommand("delete", t.gettext("Withdraw and erase")),
         ]
         # Innocuous on purpose: someone glancing at the phone should learn nothing from it.
         description = t.gettext("A confidential help line. Press Start to begin.")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
+from storage.sealing import open_case, read_identities
 from tests.e2e import Answer, Complainant, make_coalitions, running_bot, settings_for
 from tests.standin import ApiError, BotApiStandIn
 
@@ -118,3 +122,50 @@ async def test_a_failed_wipe_is_retried(standin: BotApiStandIn, settings: Settin
     statuses = [c.status for c in standin.calls_of("deleteMessages")]
     assert 500 in statuses
     assert statuses[-1] == 200
+
+
+async def test_delete_with_a_reference_tells_the_coalition_in_a_sealed_notice(
+    standin: BotApiStandIn, tmp_path: Path, database_url: str
+) -> None:
+    coalitions, teams = make_coalitions(standin, tmp_path / "config")
+    settings = settings_for(standin, tmp_path / "data", database_url, coalitions)
+    user = standin.user(906, "Lola", language_code="ru")
+    person = Complainant(standin, user, "ru")
+    async with running_bot(settings):
+        await person.command("start")
+        await person.walk(fast_track())
+        done = await person.press("✅ " + person.t.gettext("Send the report"))
+        reference = next(w for w in done.content.split() if w.startswith("UZ-")).rstrip(".")
+        await user.send_command("delete", reference.lower())
+        reply = await person.settle()
+        await user.send_command("delete", "UZ-0000-0000")
+        other = await person.settle()
+        await standin.wait_for(lambda: len(teams["uz"].chat.messages) == 2, 20)
+        await standin.wait_idle(quiet=0.3)
+    assert reply.content == other.content, "an unknown reference gets the same answer"
+    assert [m for m in user.visible_messages() if m.content.startswith("/delete")] == []
+    names = [m.document_name for m in teams["uz"].chat.messages]
+    assert names == [f"{reference}.age", f"{reference}-1.age"]
+    notice = teams["uz"].chat.messages[1]
+    assert notice.document is not None
+    package = open_case(notice.document, read_identities(teams["uz"].identity.encode()))
+    content = json.loads(zipfile.ZipFile(io.BytesIO(package)).read("notice.json"))
+    assert (content["kind"], content["reference"]) == ("consent_withdrawn", reference)
+
+
+async def test_delete_without_a_reference_erases_the_draft_and_the_chat(
+    standin: BotApiStandIn, settings: Settings
+) -> None:
+    user = standin.user(907, "Lola", language_code="en")
+    person = Complainant(standin, user, "en")
+    async with running_bot(settings) as runtime:
+        await person.command("start")
+        await person.walk(fast_track(), stop_at="e_date")
+        await user.send_command("delete")
+        await person.settle()
+        await standin.wait_idle(quiet=0.3)
+        remaining = user.visible_messages()
+        assert len(remaining) == 1
+        assert "The bot keeps no link between your Telegram account" in remaining[0].content
+        handle = runtime.handle_of(user.user_id)
+        assert type(runtime.service.current(handle)).__name__ == "NoDraft"

@@ -34,6 +34,8 @@ from telegram.ext import (
 )
 from telegram.ext import MessageHandler as OnMessage
 
+from bot.cases.reference import normalise_reference
+from bot.cases.withdrawal import Withdrawals
 from bot.chat import callbacks as cb
 from bot.chat.attachments import Attachment, AttachmentRefused, attachment_of
 from bot.chat.flood import FloodGuard
@@ -78,7 +80,9 @@ class IntakeHandlers:
         *,
         demo: bool = False,
         flood: FloodGuard | None = None,
+        withdrawals: Withdrawals | None = None,
     ) -> None:
+        self._withdrawals = withdrawals
         self.service = service
         self._demo = demo
         self._flood = flood or FloodGuard()
@@ -97,6 +101,7 @@ class IntakeHandlers:
             "help": self.on_help,
             "cancel": self.on_discard,
             "exit": self.on_exit,
+            "delete": self.on_delete,
             "language": self.on_language,
         }
         for name, callback in commands.items():
@@ -163,6 +168,42 @@ class IntakeHandlers:
         outcome = await self._call(self.service.discard, self._handle(update), update.update_id)
         first = outcome.first_message_id if isinstance(outcome, Discarded) else None
         await self._wiper.wipe(message.chat_id, conversation(first, message.message_id))
+
+    async def on_delete(self, update: Update, context: Context) -> None:
+        """Withdraw: discard any draft and wipe the chat; with a reference, tell its coalition."""
+        message = update.effective_message
+        if message is None or self._withdrawals is None:
+            return
+        handle = self._handle(update)
+        language = await self._language_of(update)
+        reference = normalise_reference(context.args[0]) if context.args else None
+        if reference is not None:
+            await self._call(self._withdrawals.withdraw, update.update_id, reference)
+        else:
+            outcome = await self._call(self.service.discard, handle, update.update_id)
+            first = outcome.first_message_id if isinstance(outcome, Discarded) else None
+            await self._wiper.wipe(message.chat_id, conversation(first, message.message_id - 1))
+        t = self.catalogs.translator(language)
+        if reference is not None:
+            text = t.gettext(
+                "If this reference exists, its coalition has been told that you withdraw your "
+                "consent. They decide what happens to the report, which this bot cannot read."
+            )
+        else:
+            text = t.gettext(
+                "Your unfinished answers are deleted. The bot keeps no link between your "
+                "Telegram account and reports you sent. To withdraw a sent report, send /delete "
+                "with its reference, for example /delete KZ-7G4M-Q2XD."
+            )
+        await self._send(message, Screen(_escape(text)))
+        await self._wiper.wipe(message.chat_id, [message.message_id])
+
+    async def _language_of(self, update: Update) -> str:
+        outcome = await self._call(self.service.current, self._handle(update))
+        if isinstance(outcome, Shown):
+            return outcome.language
+        user = update.effective_user
+        return self.catalogs.best_language(user.language_code if user else None)
 
     async def on_language(self, update: Update, context: Context) -> None:
         message = update.effective_message

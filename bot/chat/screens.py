@@ -307,6 +307,8 @@ class Screens:
                 "/language — " + _e(_("change the language")),
                 "/cancel — " + _e(_("discard your unfinished report")),
                 "/exit — " + _e(_("stop at once and delete your unfinished answers")),
+                "/delete — "
+                + _e(_("withdraw: erase your answers; with a reference, tell the coalition")),
                 "",
                 _e(_("Unfinished reports are deleted after 48 hours.")),
             ]
