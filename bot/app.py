@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 import signal
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.cases.coalitions import CoalitionDirectory
 from bot.cases.directory_file import load_coalitions, write_demo_coalitions
+from bot.cases.retention import Retention, RetentionRound
 from bot.cases.submission import Submission
 from bot.cases.withdrawal import Withdrawals
 from bot.chat.delivery import Courier
@@ -42,6 +44,12 @@ from storage.unit_of_work import SqlUnitOfWork
 log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY = dt.timedelta(minutes=5)
 REMEMBER_UPDATES_FOR = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Tidied:
+    drafts: int
+    cases: RetentionRound
 
 
 class Runtime:
@@ -143,13 +151,28 @@ class Runtime:
         handlers.register(application)
         return application, wiper
 
-    def tidy(self) -> int:
+    def tidy(self, *, dry_run: bool = False) -> Tidied:
+        """Purge expired drafts and, per coalition retention, closed cases (warning first)."""
         now = dt.datetime.now(dt.UTC)
-        with self.unit_of_work() as unit:
-            purged = unit.drafts.purge_expired(now)
-            unit.updates.forget_before(now - REMEMBER_UPDATES_FOR)
-            unit.commit()
-        return purged
+        drafts = 0
+        if not dry_run:
+            with self.unit_of_work() as unit:
+                drafts = unit.drafts.purge_expired(now)
+                unit.updates.forget_before(now - REMEMBER_UPDATES_FOR)
+                unit.commit()
+        cases = Retention(self.unit_of_work, self.directory).run(now, dry_run=dry_run)
+        if not dry_run and (drafts or cases.purged):
+            self._checkpoint()
+        return Tidied(drafts, cases)
+
+    def _checkpoint(self) -> None:
+        """Push deleted pages out of SQLite's write-ahead log, so they are overwritten too."""
+        if self.database.dialect.name == "sqlite":
+            connection = self.database.raw_connection()
+            try:
+                connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                connection.close()
 
 
 async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
@@ -232,9 +255,14 @@ async def _describe_bot(application: Application, catalogs: Catalogs) -> None:  
 async def _keep_tidy(runtime: Runtime, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
-            purged = await asyncio.to_thread(runtime.tidy)
-            if purged:
-                log.info("purged %d expired drafts", purged)
+            tidied = await asyncio.to_thread(runtime.tidy)
+            if tidied.drafts or tidied.cases.purged or tidied.cases.warned:
+                log.info(
+                    "purged %d expired drafts and %d closed cases; %d retention warnings",
+                    tidied.drafts,
+                    len(tidied.cases.purged),
+                    len(tidied.cases.warned),
+                )
         except Exception as error:  # housekeeping must never stop the bot
             log.error("housekeeping failed: %s", type(error).__name__)
         with contextlib.suppress(TimeoutError):

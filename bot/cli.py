@@ -112,6 +112,16 @@ def _parser() -> argparse.ArgumentParser:
     open_.add_argument("--out", type=Path, default=Path("cases"), help="folder for opened cases")
     open_.set_defaults(command=_desk_open)
 
+    purge = commands.add_parser(
+        "purge",
+        help="delete expired drafts and closed cases past their retention (warning staff first)",
+        description="Delete expired drafts, warn staff chats 7 days before a closed case's "
+        "retention ends, and delete closed cases whose retention is over. Also runs "
+        "periodically inside `complaint-bot run`.",
+    )
+    purge.add_argument("--dry-run", action="store_true", help="only say what would happen")
+    purge.set_defaults(command=_purge)
+
     status = commands.add_parser("status", help="delivery queue: waiting cases per staff chat")
     status.set_defaults(command=_status)
 
@@ -250,6 +260,17 @@ def _desk_open(arguments: argparse.Namespace) -> int:
     print(f"{opened.reference}: opened into {opened.folder}")
     print(f"attachments checked against their SHA-256: {opened.files_checked}")
     print(f"read it: {opened.folder / 'report.html'}")
+    return 0
+
+
+def _purge(arguments: argparse.Namespace) -> int:
+    runtime = Runtime(load_settings())
+    runtime.upgrade_database()
+    tidied = runtime.tidy(dry_run=arguments.dry_run)
+    verb = "would" if arguments.dry_run else "did"
+    print(f"expired drafts deleted: {tidied.drafts}")
+    print(f"retention warnings ({verb} send): {', '.join(tidied.cases.warned) or 'none'}")
+    print(f"closed cases ({verb} delete): {', '.join(tidied.cases.purged) or 'none'}")
     return 0
 
 

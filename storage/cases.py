@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.schema import CaseRow, OutboxRow, SealedFileRow
@@ -30,6 +30,8 @@ class Delivery:
     attempts: int
     urgency: str
     received_on: dt.date
+    kind: str = "file"
+    closed_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -81,24 +83,46 @@ class SqlCases:
         row = self._session.get(SealedFileRow, (reference, number))
         return row.sealed if row else None
 
+    def closed(self) -> list[tuple[CaseRecord, dt.date | None]]:
+        """Closed cases, with the day their purge warning went out (if it has)."""
+        rows = self._session.scalars(select(CaseRow).where(CaseRow.closed_on.is_not(None)))
+        return [(_record(row), row.purge_warned_on) for row in rows]
+
+    def mark_warned(self, reference: str, day: dt.date) -> None:
+        self._session.execute(
+            update(CaseRow).where(CaseRow.reference == reference).values(purge_warned_on=day)
+        )
+
+    def close(self, reference: str, day: dt.date) -> None:
+        self._session.execute(
+            update(CaseRow)
+            .where(CaseRow.reference == reference)
+            .values(status="closed", closed_on=day)
+        )
+
+    def purge(self, reference: str) -> None:
+        """Delete the case, its sealed files and its deliveries, for real."""
+        self._session.execute(delete(OutboxRow).where(OutboxRow.reference == reference))
+        self._session.execute(delete(SealedFileRow).where(SealedFileRow.reference == reference))
+        self._session.execute(delete(CaseRow).where(CaseRow.reference == reference))
+
     def get(self, reference: str) -> CaseRecord | None:
         row = self._session.get(CaseRow, reference)
-        if row is None:
-            return None
-        return CaseRecord(
-            row.reference, row.coalition_id, row.status, row.urgency, row.received_on, row.closed_on
-        )
+        return _record(row) if row is not None else None
 
 
 class SqlOutbox:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def enqueue(self, reference: str, number: int, chat_id: int, now: dt.datetime) -> None:
+    def enqueue(
+        self, reference: str, number: int, chat_id: int, now: dt.datetime, kind: str = "file"
+    ) -> None:
         self._session.add(
             OutboxRow(
                 reference=reference,
                 number=number,
+                kind=kind,
                 chat_id=chat_id,
                 created_at=now,
                 due_at=now,
@@ -110,7 +134,7 @@ class SqlOutbox:
         """Take due deliveries for this worker. On PostgreSQL other workers skip the locked rows;
         on SQLite the write lock of BEGIN IMMEDIATE makes the claim exclusive."""
         query = (
-            select(OutboxRow, CaseRow.urgency, CaseRow.received_on)
+            select(OutboxRow, CaseRow.urgency, CaseRow.received_on, CaseRow.closed_on)
             .join(CaseRow, CaseRow.reference == OutboxRow.reference)
             .where(OutboxRow.delivered_at.is_(None), OutboxRow.due_at <= now)
             .where((OutboxRow.claimed_until.is_(None)) | (OutboxRow.claimed_until < now))
@@ -119,7 +143,7 @@ class SqlOutbox:
             .with_for_update(skip_locked=True, of=OutboxRow)
         )
         claimed = []
-        for row, urgency, received_on in self._session.execute(query).all():
+        for row, urgency, received_on, closed_on in self._session.execute(query).all():
             row.claimed_until = now + lease
             row.attempts += 1
             claimed.append(
@@ -131,6 +155,8 @@ class SqlOutbox:
                     row.attempts,
                     urgency,
                     received_on,
+                    row.kind,
+                    closed_on,
                 )
             )
         self._session.flush()
@@ -175,3 +201,9 @@ class SqlOutbox:
             OutboxRow.reference == reference, OutboxRow.delivered_at.is_not(None)
         )
         return int(self._session.scalar(query) or 0)
+
+
+def _record(row: CaseRow) -> CaseRecord:
+    return CaseRecord(
+        row.reference, row.coalition_id, row.status, row.urgency, row.received_on, row.closed_on
+    )

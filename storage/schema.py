@@ -88,6 +88,7 @@ class CaseRow(Base):
     urgency: Mapped[str] = mapped_column(String(8))
     received_on: Mapped[dt.date] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    purge_warned_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
 
 
 class SealedFileRow(Base):
@@ -110,6 +111,7 @@ class OutboxRow(Base):
         String(16), ForeignKey("cases.reference", ondelete="CASCADE"), index=True
     )
     number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16), default="file", server_default="file")
     chat_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime]
     due_at: Mapped[dt.datetime] = mapped_column(index=True)

@@ -76,14 +76,21 @@ def make_coalitions(standin: BotApiStandIn, folder: Path) -> tuple[Path, dict[st
 
 
 def settings_for(
-    standin: BotApiStandIn, data_dir: Path, database_url: str, coalitions_file: Path | None = None
+    standin: BotApiStandIn,
+    data_dir: Path,
+    database_url: str,
+    coalitions_file: Path | None = None,
+    *,
+    flood_burst: int = 10_000,
 ) -> Settings:
+    """Scripted people answer far faster than anyone can; flood control is tested on its own."""
     return Settings(
         telegram_bot_token=TOKEN,
         telegram_api_url=standin.url,
         data_dir=data_dir,
         database_url=database_url,
         coalitions_file=coalitions_file,
+        flood_burst=flood_burst,
         _env_file=None,
     )
 
@@ -133,6 +140,7 @@ class BotProcess:
             "DATABASE_URL": database_url,
             "LOG_LEVEL": log_level,
             "DELIVERY_LEASE_SECONDS": "2",
+            "FLOOD_BURST": "10000",
         }
         if coalitions_file is not None:
             self.env["COALITIONS_FILE"] = str(coalitions_file)

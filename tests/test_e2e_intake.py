@@ -277,7 +277,7 @@ async def test_cancel_discards_the_draft(standin: BotApiStandIn, settings: Setti
         assert "Your unfinished report has been deleted." in reply.content
         reply = await person.say("hello")
         assert "You have no report in progress." in reply.content
-        assert runtime.tidy() == 0
+        assert runtime.tidy().drafts == 0
 
 
 async def test_an_unfinished_draft_survives_a_restart_of_the_bot(

@@ -6,11 +6,14 @@ import io
 import json
 import zipfile
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select, update
 
 from bot.config import Settings
+from storage.schema import DraftRow
 from storage.sealing import open_case, read_identities
 from tests.e2e import Answer, Complainant, make_coalitions, running_bot, settings_for
 from tests.standin import ApiError, BotApiStandIn
@@ -169,3 +172,50 @@ async def test_delete_without_a_reference_erases_the_draft_and_the_chat(
         assert "The bot keeps no link between your Telegram account" in remaining[0].content
         handle = runtime.handle_of(user.user_id)
         assert type(runtime.service.current(handle)).__name__ == "NoDraft"
+
+
+async def test_typing_the_exit_answer_also_closes_everything(
+    standin: BotApiStandIn, settings: Settings
+) -> None:
+    user = standin.user(908, "Lola", language_code="ru")
+    person = Complainant(standin, user, "ru")
+    async with running_bot(settings):
+        await person.command("start")
+        await user.send_text(person.t.gettext("No, close this now"))
+        await standin.wait_idle(quiet=0.3)
+    assert user.visible_messages() == []
+
+
+async def test_files_too_large_or_of_unknown_kinds_get_a_clear_answer(
+    standin: BotApiStandIn, settings: Settings
+) -> None:
+    user = standin.user(909, "Lola", language_code="en")
+    person = Complainant(standin, user, "en")
+    async with running_bot(settings):
+        await person.command("start")
+        await user.send_document(b"\0" * (20 * 1024 * 1024 + 1), "scan.pdf", "application/pdf")
+        big = await person.settle()
+        await user.send_document(b"MZ" * 100, "setup.exe", "application/x-msdownload")
+        odd = await person.settle()
+    assert "larger than 20 MB" in big.content
+    assert "This kind of file cannot be received" in odd.content
+    assert (
+        person.t.gettext("Are you in a safe place, where no one can see your screen?")
+        in odd.content
+    )
+
+
+async def test_drafts_past_their_lifetime_are_gone_from_the_database(
+    standin: BotApiStandIn, settings: Settings
+) -> None:
+    user = standin.user(910, "Lola", language_code="en")
+    person = Complainant(standin, user, "en")
+    async with running_bot(settings) as runtime:
+        await person.command("start")
+        with runtime.database.begin() as connection:
+            connection.execute(update(DraftRow).values(expires_at=datetime.now(UTC)))
+        assert runtime.tidy().drafts == 1
+        with runtime.database.connect() as connection:
+            assert connection.execute(select(func.count()).select_from(DraftRow)).scalar_one() == 0
+        reply = await person.say("hello")
+    assert "You have no report in progress." in reply.content

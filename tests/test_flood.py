@@ -54,9 +54,8 @@ async def test_a_flooder_does_not_delay_another_complainant(
     standin: BotApiStandIn, tmp_path: Path
 ) -> None:
     coalitions, _ = make_coalitions(standin, tmp_path / "config")
-    settings = settings_for(
-        standin, tmp_path / "data", f"sqlite:///{tmp_path}/db.sqlite3", coalitions
-    )
+    database = f"sqlite:///{tmp_path}/db.sqlite3"
+    settings = settings_for(standin, tmp_path / "data", database, coalitions, flood_burst=20)
     flooder = standin.user(1001, "Spam", language_code="en")
     person = Complainant(standin, standin.user(1002, "Aziza", language_code="en"), "en")
     async with running_bot(settings):

@@ -17,7 +17,7 @@ from telegram import Bot, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.cases.coalitions import CoalitionDirectory
+from bot.cases.coalitions import Coalition, CoalitionDirectory
 from bot.chat.durations import seconds_of
 from bot.i18n import Catalogs
 from storage.cases import Delivery
@@ -80,19 +80,26 @@ class Courier:
         return claimed
 
     async def _deliver(self, delivery: Delivery) -> int:
+        if delivery.kind == "purge_warning":
+            return await self._send(delivery, self._warning(delivery), None)
         sealed = await asyncio.to_thread(self._sealed, delivery)
         if sealed is None:
             await asyncio.to_thread(self._settle, delivery, None, "gone")
             return 0
         name = sealed_file_name(delivery.reference, delivery.number)
+        return await self._send(
+            delivery, self._card(delivery, name), InputFile(sealed, filename=name)
+        )
+
+    async def _send(self, delivery: Delivery, text: str, document: InputFile | None) -> int:
         try:
-            # Not protect_content: staff must save the file to open it on their own device.
-            await self._bot.send_document(
-                delivery.chat_id,
-                document=InputFile(sealed, filename=name),
-                caption=self._card(delivery, name),
-                parse_mode=ParseMode.HTML,
-            )
+            if document is None:
+                await self._bot.send_message(delivery.chat_id, text, parse_mode=ParseMode.HTML)
+            else:
+                # Not protect_content: staff must save the file to open it on their own device.
+                await self._bot.send_document(
+                    delivery.chat_id, document=document, caption=text, parse_mode=ParseMode.HTML
+                )
         except RetryAfter as error:
             wait = seconds_of(error.retry_after)
             await asyncio.to_thread(self._settle, delivery, dt.timedelta(seconds=wait), "429")
@@ -119,7 +126,7 @@ class Courier:
             await asyncio.to_thread(self._settle, delivery, backoff, type(error).__name__)
             return 0
         await asyncio.to_thread(self._settle, delivery, None, None)
-        log.info("delivered %s to its staff chat", name)
+        log.info("delivered a %s for %s to its staff chat", delivery.kind, delivery.reference)
         return 1
 
     def _sealed(self, delivery: Delivery) -> bytes | None:
@@ -135,10 +142,27 @@ class Courier:
                 unit.outbox.retry_later(delivery.id, now + (retry_in or dt.timedelta()), error)
             unit.commit()
 
-    def _card(self, delivery: Delivery, name: str) -> str:
-        coalition = next(
+    def _warning(self, delivery: Delivery) -> str:
+        coalition = self._coalition(delivery)
+        t = self._catalogs.translator(coalition.language if coalition else "en")
+        closed = delivery.closed_on or delivery.received_on
+        purge_on = closed + dt.timedelta(days=coalition.retention_days if coalition else 365)
+        text = t.gettext(
+            "Case {reference} was closed on {closed}. It will be deleted from the bot's server "
+            "on {day} or later. Keep your own copy of {reference}.age if you still need it.",
+            reference=delivery.reference,
+            closed=closed.isoformat(),
+            day=purge_on.isoformat(),
+        )
+        return "🗑 " + html.escape(text)
+
+    def _coalition(self, delivery: Delivery) -> Coalition | None:
+        return next(
             (c for c in self._directory.coalitions if c.staff_chat_id == delivery.chat_id), None
         )
+
+    def _card(self, delivery: Delivery, name: str) -> str:
+        coalition = self._coalition(delivery)
         t = self._catalogs.translator(coalition.language if coalition else "en")
         heading = (
             t.gettext("New case {reference}", reference=delivery.reference)

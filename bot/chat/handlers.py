@@ -371,6 +371,8 @@ class IntakeHandlers:
 
     async def _reply(self, message: Message, outcome: Outcome, *, intro: bool = False) -> None:
         match outcome:
+            case Shown(step=engine.Ended(reason="exit")):
+                return  # the whole conversation is about to be deleted: say nothing
             case Shown(step=step, language=language, resumed=resumed, destination=destination):
                 screens = self._screens(language)
                 shown = screens.step(

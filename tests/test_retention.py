@@ -1,0 +1,138 @@
+"""Closed cases are purged after their coalition's retention, with a warning to staff first."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from bot.cases.coalitions import CoalitionDirectory
+from bot.cases.retention import Retention
+from storage.at_rest import AtRestSealer
+from storage.database import make_sessions
+from storage.schema import CaseRow, OutboxRow, SealedFileRow
+from storage.server_keys import ServerKeys
+from storage.unit_of_work import SqlUnitOfWork
+from tests.e2e import TOKEN, make_coalitions, running_bot, settings_for
+from tests.standin import BotApiStandIn
+
+NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+DAY = dt.timedelta(days=1)
+KEY = "age1tmxzxdqsjfmxyag0vlsu283g8xzc55r32zzjzz37gfnaqzaz5qlq8nj63e"
+DIRECTORY = CoalitionDirectory.model_validate(
+    {
+        "coalitions": [
+            {"id": "kz", "name": "KZ coalition", "countries": ["KZ"], "staff_chat_id": -5,
+             "recipients": [KEY], "retention_days": 90},
+        ],
+        "fallback": "kz",
+    }
+)  # fmt: skip
+
+
+def count(database: Engine, table: type[CaseRow] | type[SealedFileRow] | type[OutboxRow]) -> int:
+    with database.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def test_warn_a_week_ahead_then_purge_for_real(database: Engine) -> None:
+    sessions = make_sessions(database)
+    sealer = AtRestSealer(ServerKeys.generate().at_rest_keys)
+
+    def units() -> SqlUnitOfWork:
+        return SqlUnitOfWork(sessions, sealer)
+
+    with units() as unit:
+        unit.cases.add("KZ-AAAA-0001", "kz", "high", NOW.date(), b"sealed")
+        unit.cases.add("KZ-AAAA-0002", "kz", "low", NOW.date(), b"sealed")
+        unit.cases.close("KZ-AAAA-0001", NOW.date() - 83 * DAY)
+        unit.commit()
+    retention = Retention(units, DIRECTORY)
+    assert retention.run(NOW - DAY).warned == [], "not yet within the week"
+    dry = retention.run(NOW, dry_run=True)
+    assert (dry.warned, dry.purged) == (["KZ-AAAA-0001"], [])
+    assert count(database, OutboxRow) == 0, "a dry run changes nothing"
+    first = retention.run(NOW)
+    assert (first.warned, first.purged) == (["KZ-AAAA-0001"], [])
+    assert count(database, OutboxRow) == 1
+    assert retention.run(NOW + DAY).warned == [], "one warning only"
+    assert retention.run(NOW + 6 * DAY).purged == [], "the period is not over"
+    last = retention.run(NOW + 7 * DAY)
+    assert last.purged == ["KZ-AAAA-0001"]
+    assert count(database, CaseRow) == 1, "the open case stays"
+    assert count(database, SealedFileRow) == 1
+    assert count(database, OutboxRow) == 0
+
+
+def test_a_late_warning_postpones_the_purge(database: Engine) -> None:
+    sessions = make_sessions(database)
+    sealer = AtRestSealer(ServerKeys.generate().at_rest_keys)
+
+    def units() -> SqlUnitOfWork:
+        return SqlUnitOfWork(sessions, sealer)
+
+    with units() as unit:
+        unit.cases.add("KZ-AAAA-0003", "kz", "high", NOW.date(), b"sealed")
+        unit.cases.close("KZ-AAAA-0003", NOW.date() - 400 * DAY)
+        unit.commit()
+    retention = Retention(units, DIRECTORY)
+    assert retention.run(NOW).warned == ["KZ-AAAA-0003"]
+    assert retention.run(NOW + 6 * DAY).purged == []
+    assert retention.run(NOW + 7 * DAY).purged == ["KZ-AAAA-0003"]
+
+
+def purge_command(env: dict[str, str], *options: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "purge", *options],
+        env=env, capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[BotApiStandIn]:
+    async with BotApiStandIn(token=TOKEN) as server:
+        yield server
+        server.assert_no_violations()
+
+
+async def test_the_staff_chat_is_warned_and_the_purge_command_deletes(
+    standin: BotApiStandIn, tmp_path: Path, database_url: str
+) -> None:
+    coalitions, teams = make_coalitions(standin, tmp_path / "config")
+    settings = settings_for(standin, tmp_path / "data", database_url, coalitions)
+    async with running_bot(settings) as runtime:
+        with runtime.unit_of_work() as unit:
+            unit.cases.add("KZ-BBBB-0001", "kz", "high", NOW.date(), b"sealed")
+            unit.cases.close("KZ-BBBB-0001", dt.date.today() - 362 * DAY)
+            unit.commit()
+        assert runtime.tidy().cases.warned == ["KZ-BBBB-0001"]
+        await standin.wait_for(lambda: len(teams["kz"].chat.messages) == 1, 20)
+    warning = teams["kz"].chat.messages[0]
+    assert "KZ-BBBB-0001" in warning.content
+    assert "KZ-BBBB-0001.age" in warning.content
+    with runtime.unit_of_work() as unit:
+        unit.cases.mark_warned("KZ-BBBB-0001", dt.date.today() - 8 * DAY)
+        unit.cases.close("KZ-BBBB-0001", dt.date.today() - 366 * DAY)
+        unit.commit()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": database_url,
+        "COALITIONS_FILE": str(coalitions),
+    }
+    dry = await asyncio.to_thread(purge_command, env, "--dry-run")
+    assert "closed cases (would delete): KZ-BBBB-0001" in dry
+    done = await asyncio.to_thread(purge_command, env)
+    assert "closed cases (did delete): KZ-BBBB-0001" in done
+    with runtime.unit_of_work() as unit:
+        assert unit.cases.get("KZ-BBBB-0001") is None
+        assert unit.cases.sealed_file("KZ-BBBB-0001", 0) is None
