@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     coalitions_file: Path | None = None
     server_key_file: Path | None = None
     form_file: Path | None = None
-    draft_lifetime_hours: Annotated[int, Field(ge=1, le=48)] = 48
+    draft_lifetime_hours: Annotated[int, Field(ge=1, le=47)] = 47
     delivery_lease_seconds: Annotated[int, Field(ge=1, le=3600)] = 60
     flood_burst: Annotated[int, Field(ge=1, le=100_000)] = 20
     flood_per_second: Annotated[float, Field(gt=0, le=100_000)] = 1.0
