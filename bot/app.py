@@ -30,6 +30,7 @@ from bot.chat.poller import DurablePoller
 from bot.chat.wiper import Wiper
 from bot.config import Settings
 from bot.i18n import Catalogs
+from bot.intake.draft import Draft
 from bot.intake.form import Form
 from bot.intake.loader import load_form
 from bot.intake.service import IntakeService
@@ -44,6 +45,7 @@ from storage.unit_of_work import SqlUnitOfWork
 log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY = dt.timedelta(minutes=5)
 REMEMBER_UPDATES_FOR = dt.timedelta(days=7)
+ABANDONED_SPAN = 500
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,8 @@ class Runtime:
         drafts = 0
         if not dry_run:
             with self.unit_of_work() as unit:
+                for payload in unit.drafts.expired(now):
+                    _wipe_abandoned(unit, Draft.from_bytes(payload), now)
                 drafts = unit.drafts.purge_expired(now)
                 unit.updates.forget_before(now - REMEMBER_UPDATES_FOR)
                 unit.commit()
@@ -173,6 +177,15 @@ class Runtime:
                 connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 connection.close()
+
+
+def _wipe_abandoned(unit: SqlUnitOfWork, draft: Draft, now: dt.datetime) -> None:
+    """An abandoned conversation is deleted from the chat with its draft, while Telegram still
+    allows it (drafts live 47 hours; deletion is possible for 48)."""
+    if draft.chat_id is None or draft.first_message_id is None:
+        return
+    ids = list(range(draft.first_message_id, draft.first_message_id + ABANDONED_SPAN))
+    unit.wipes.add(draft.chat_id, ids, now, now + dt.timedelta(hours=1))
 
 
 async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:

@@ -59,6 +59,11 @@ class SqlDrafts:
             return None
         return self._sealer.open_at_rest(row.sealed, purpose=_DRAFT_FILE, row=f"{handle}/{ref}")
 
+    def expired(self, now: dt.datetime) -> list[bytes]:
+        """The payloads of drafts past their lifetime, to clean up after them before purging."""
+        rows = self._session.scalars(select(DraftRow).where(DraftRow.expires_at <= now))
+        return [self._sealer.open_at_rest(r.sealed, purpose=_DRAFT, row=r.handle) for r in rows]
+
     def purge_expired(self, now: dt.datetime) -> int:
         expired = list(
             self._session.scalars(select(DraftRow.handle).where(DraftRow.expires_at <= now))

@@ -219,3 +219,20 @@ async def test_drafts_past_their_lifetime_are_gone_from_the_database(
             assert connection.execute(select(func.count()).select_from(DraftRow)).scalar_one() == 0
         reply = await person.say("hello")
     assert "You have no report in progress." in reply.content
+
+
+async def test_an_abandoned_conversation_is_deleted_when_its_draft_expires(
+    standin: BotApiStandIn, settings: Settings
+) -> None:
+    user = standin.user(911, "Lola", language_code="ru")
+    person = Complainant(standin, user, "ru")
+    async with running_bot(settings) as runtime:
+        await person.command("start")
+        await person.walk(fast_track(), stop_at="e_date")
+        await user.send_text("не по теме")
+        await person.settle()
+        assert user.visible_messages()
+        with runtime.database.begin() as connection:
+            connection.execute(update(DraftRow).values(expires_at=datetime.now(UTC)))
+        assert runtime.tidy().drafts == 1
+        await standin.wait_for(lambda: user.visible_messages() == [], timeout=20)

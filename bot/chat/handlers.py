@@ -144,6 +144,7 @@ class IntakeHandlers:
             language,
             _presets(context),
             message.message_id,
+            message.chat_id,
         )
         await self._reply(message, outcome, intro=True)
 

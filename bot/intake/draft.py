@@ -25,6 +25,7 @@ class Draft:
     ended: str | None = None
     submitted: bool = False
     first_message_id: int | None = None
+    chat_id: int | None = None
 
     def to_bytes(self) -> bytes:
         return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":")).encode()

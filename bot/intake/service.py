@@ -117,6 +117,7 @@ class IntakeService:
         language: str,
         presets: dict[str, str],
         first_message_id: int | None = None,
+        chat_id: int | None = None,
     ) -> Outcome:
         now = self._clock()
         with self._units() as unit:
@@ -128,6 +129,7 @@ class IntakeService:
                 return self._shown(existing, resumed=True)
             draft = engine.start(self.form, language, presets)
             draft.first_message_id = first_message_id
+            draft.chat_id = chat_id
             unit.drafts.put(handle, draft.to_bytes(), now, self._lifetime)
             unit.commit()
             return self._shown(draft)
