@@ -6,6 +6,7 @@ import contextlib
 import os
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -20,7 +21,10 @@ DATABASES = ("sqlite", "postgresql")
 
 
 @contextlib.contextmanager
-def fresh_database(kind: str, data_dir: Path) -> Iterator[str]:
+def fresh_database(kind: str | None, data_dir: Path) -> Iterator[str | None]:
+    if kind is None:
+        yield None
+        return
     if kind == "sqlite":
         yield f"sqlite:///{data_dir / 'complaint-bot.sqlite3'}"
         return
@@ -37,10 +41,25 @@ def _admin(statement: sql.Composed) -> None:
         connection.execute(statement)
 
 
-def count_drafts(url: str) -> int:
+@dataclass(frozen=True)
+class Contents:
+    drafts: int
+    size: int
+
+
+SIZE_QUERIES = {
+    "sqlite": "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+    "postgresql": "SELECT pg_database_size(current_database())",
+}
+
+
+def contents(url: str) -> Contents:
+    """How many drafts the database holds, and its size in bytes."""
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            return int(connection.execute(select(func.count()).select_from(DraftRow)).scalar_one())
+            drafts = connection.execute(select(func.count()).select_from(DraftRow)).scalar_one()
+            size = connection.exec_driver_sql(SIZE_QUERIES[engine.dialect.name]).scalar_one()
     finally:
         engine.dispose()
+    return Contents(int(drafts), int(size))

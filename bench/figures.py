@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .machine import Shares
 from .walk import Walk
 
 MIB = 1024 * 1024
@@ -53,13 +54,14 @@ class Load:
 
 @dataclass(frozen=True)
 class Usage:
-    """What the bot process used: CPU seconds at the start and end of the load, and RSS."""
+    """What the bot process used (CPU seconds at the start and end of the load, RSS), and the
+    CPU share of everything else on the machine meanwhile."""
 
     cpu_start: float
     cpu_end: float
     rss_start: int
     rss_peak: int
-    generator_cpu: float
+    shares: Shares
 
     @property
     def cpu_load(self) -> float:
@@ -94,7 +96,9 @@ ROWS: list[Row] = [
     ("  incl. startup, ms", lambda r: f"{r.total_cpu_per_questionnaire() * 1000:.1f}"),
     ("bot RSS at start, MiB", lambda r: f"{r.usage.rss_start / MIB:.1f}"),
     ("bot peak RSS, MiB", lambda r: f"{r.usage.rss_peak / MIB:.1f}"),
-    ("load generator CPU, % of a core", lambda r: f"{r.usage.generator_cpu * 100:.0f}"),
+    ("load generator CPU, % of a core", lambda r: f"{r.usage.shares.generator * 100:.0f}"),
+    ("PostgreSQL server CPU, % of a core", lambda r: f"{r.usage.shares.database * 100:.0f}"),
+    ("other processes CPU, % of a core", lambda r: f"{r.usage.shares.others * 100:.0f}"),
 ]
 
 

@@ -12,30 +12,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import os
-import platform
 import random
+import re
 import shlex
 import sys
-import tempfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
-import yaml
-
 from bot.intake.loader import load_form
 
-from .databases import DATABASES, count_drafts, fresh_database
+from .databases import DATABASES, Contents, contents
 from .figures import MIB, Load, Run, Usage, errors_of, runs_table, table
-from .process import SETTLE_SECONDS, Child, RssSampler, spawn, stop, until_ready
+from .machine import CpuClocks, machine, quiet_machine, revision
+from .process import SETTLE_SECONDS, RssSampler
 from .profile import hottest, sampled
-from .standin import Landings, TimedStandIn
-from .walk import Complainant, FormPolicy, Pace, Policy, Walk, floor_policy
+from .session import Contender, Session, drive, session_with
+from .walk import FormPolicy, Pace, Policy, floor_policy
 
-TOKEN = "123456789:AAEtesttesttesttesttesttesttest12"  # noqa: S105 - the stand-in's test token
 COMPLAINANTS_FROM = 1_000_000
 DRAFTERS_FROM = 5_000_000
 DRAFT_ANSWERS = 3
@@ -44,6 +38,8 @@ IDLE_QUIET = 0.5
 IDLE_TIMEOUT = 60.0
 CPU_TARGET_RATIO = 2.0
 P99_TARGET_MS = 100.0
+FLOOD_FREE_THINK_MS = 1000.0
+NO_FLOOD_LIMIT = {"FLOOD_BURST": "100000", "FLOOD_PER_SECOND": "100000"}
 
 
 @dataclass(frozen=True)
@@ -58,69 +54,21 @@ class Options:
     profile: Path | None
 
 
-@dataclass(frozen=True)
-class Contender:
-    label: str
-    module: str
-    args: tuple[str, ...]
-    policy: Policy
-    database: str
-    extra: tuple[tuple[str, str], ...] = ()
-
-    def settings(self, api_url: str, data_dir: Path, database_url: str) -> dict[str, str]:
-        return {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": api_url,
-            "DATA_DIR": str(data_dir),
-            "DATABASE_URL": database_url,
-            "LOG_LEVEL": "WARNING",
-            **dict(self.extra),
-        }
+def intake_bot(options: Options) -> Contender:
+    label = f"intake bot ({options.database})"
+    extra = {} if floods_look_human(options) else NO_FLOOD_LIMIT
+    policy = FormPolicy(load_form())
+    return Contender("intake", label, "bot", ("run",), policy, options.database, extra)
 
 
-@dataclass
-class Session:
-    standin: TimedStandIn
-    landings: Landings
-    child: Child
-    database_url: str
-
-
-def intake_bot(database: str) -> Contender:
-    return Contender(f"intake bot ({database})", "bot", ("run",), FormPolicy(load_form()), database)
+def floods_look_human(options: Options) -> bool:
+    """Scripted complainants that answer faster than a person trip the bot's flood control."""
+    return options.think[0] >= FLOOD_FREE_THINK_MS
 
 
 def floor_bot(script: str) -> Contender:
-    return Contender(
-        "PTB floor", "bench.floor_bot", (), floor_policy, "sqlite", (("FLOOR_SCRIPT", script),)
-    )
-
-
-@contextlib.asynccontextmanager
-async def session_with(contender: Contender) -> AsyncIterator[Session]:
-    with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
-        data_dir = Path(workdir) / "data"
-        with fresh_database(contender.database, data_dir) as database_url:
-            landings = Landings()
-            standin = TimedStandIn(TOKEN, landings)
-            async with standin:
-                settings = contender.settings(standin.url, data_dir, database_url)
-                child = spawn(contender.module, list(contender.args), settings, Path(workdir))
-                try:
-                    await until_ready(standin, child)
-                    add_staff_chats(standin, data_dir)
-                    yield Session(standin, landings, child, database_url)
-                finally:
-                    await stop(child)
-
-
-def add_staff_chats(standin: TimedStandIn, data_dir: Path) -> None:
-    """Let the bot deliver sealed cases: create the staff groups of its demo coalitions."""
-    demo = data_dir / "coalitions.demo.yaml"
-    if not demo.exists():
-        return
-    for coalition in yaml.safe_load(demo.read_text()).get("coalitions", []):
-        standin.group(int(coalition["staff_chat_id"]), str(coalition.get("name", "staff")))
+    extra = {"FLOOR_SCRIPT": script}
+    return Contender("floor", "PTB floor", "bench.floor_bot", (), floor_policy, None, extra)
 
 
 def pace_of(options: Options, number: int, think: tuple[float, float] | None = None) -> Pace:
@@ -128,46 +76,28 @@ def pace_of(options: Options, number: int, think: tuple[float, float] | None = N
     return Pace(low, high, random.Random(options.seed * 1_000_003 + number))
 
 
-async def drive(
-    session: Session,
-    policy: Policy,
-    paces: Sequence[Pace],
-    first_user: int,
-    *,
-    answers: int | None = None,
-    at_once: int | None = None,
-) -> list[Walk]:
-    slots = asyncio.Semaphore(at_once or max(1, len(paces)))
-
-    async def one(number: int, pace: Pace) -> Walk:
-        user = session.standin.user(first_user + number, f"Complainant {number}", "en")
-        await pace.arrive()
-        async with slots:
-            return await Complainant(user, session.landings, policy, pace).walk(answers)
-
-    return list(await asyncio.gather(*(one(n, pace) for n, pace in enumerate(paces))))
-
-
-async def measure(session: Session, policy: Policy, options: Options, label: str) -> Run:
-    child, generator = session.child, psutil.Process()
+async def measure(session: Session, contender: Contender, options: Options, label: str) -> Run:
+    child = session.child
+    await quiet_machine(child)
     cpu_start, rss_start = child.cpu_seconds(), child.rss()
-    generator_start = _cpu(generator)
+    clocks = CpuClocks.now(child)
     paces = [pace_of(options, n) for n in range(options.complainants)]
-    profile = options.profile / f"{label.split()[0]}.txt" if options.profile else None
+    profile = profile_file(options, label)
     with RssSampler(child) as sampler, sampled(child, profile):
-        walks = await drive(session, policy, paces, COMPLAINANTS_FROM)
+        walks = await drive(session, contender.policy, paces, COMPLAINANTS_FROM)
         await session.standin.wait_idle(quiet=IDLE_QUIET, timeout=IDLE_TIMEOUT)
     load = Load.of(walks)
-    generator_cpu = (_cpu(generator) - generator_start) / load.seconds if load.seconds else 0.0
-    usage = Usage(cpu_start, child.cpu_seconds(), rss_start, sampler.peak, generator_cpu)
+    shares = clocks.shares(CpuClocks.now(child))
+    usage = Usage(cpu_start, child.cpu_seconds(), rss_start, sampler.peak, shares)
     if profile is not None:
         print(f"\nprofile of {label} ({profile}):\n{hottest(profile)}")
     return Run(label, load, usage)
 
 
-def _cpu(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return float(times.user + times.system)
+def profile_file(options: Options, label: str) -> Path | None:
+    if options.profile is None:
+        return None
+    return options.profile / (re.sub(r"\W+", "-", label).strip("-").lower() + ".txt")
 
 
 def floor_script(path: str, questions: int | None) -> str:
@@ -180,20 +110,20 @@ def floor_script(path: str, questions: int | None) -> str:
 
 
 async def compare(options: Options) -> list[Run]:
-    real = intake_bot(options.database)
+    real = intake_bot(options)
     async with session_with(real) as session:
-        runs = [await measure(session, real.policy, options, real.label)]
+        runs = [await measure(session, real, options, real.label)]
     if options.floor:
         floor = floor_bot(floor_script(runs[0].load.path, options.questions))
         async with session_with(floor) as session:
-            runs.append(await measure(session, floor.policy, options, floor.label))
+            runs.append(await measure(session, floor, options, floor.label))
     return runs
 
 
 @dataclass(frozen=True)
 class DraftsRun:
     drafts: int
-    stored: int
+    stored: Contents
     seeding: Load
     rss_start: int
     rss_after: int
@@ -201,26 +131,26 @@ class DraftsRun:
 
 
 async def open_drafts(options: Options, count: int) -> DraftsRun:
-    real = intake_bot(options.database)
+    real = intake_bot(options)
     async with session_with(real) as session:
         rss_start = session.child.rss()
-        paces = [pace_of(options, n, (0.0, 0.0)) for n in range(count)]
-        seeding = Load.of(
-            await drive(
-                session,
-                real.policy,
-                paces,
-                DRAFTERS_FROM,
-                answers=DRAFT_ANSWERS,
-                at_once=DRAFTERS_AT_ONCE,
-            )
-        )
+        seeding = await seed_drafts(session, real.policy, options, count)
         await session.standin.wait_idle(quiet=IDLE_QUIET, timeout=IDLE_TIMEOUT)
         await asyncio.sleep(SETTLE_SECONDS)
         rss_after = session.child.rss()
-        stored = await asyncio.to_thread(count_drafts, session.database_url)
-        probe = await measure(session, real.policy, options, f"intake bot, {count} drafts")
+        stored = await asyncio.to_thread(contents, str(session.database_url))
+        label = f"intake bot ({options.database}), {count} open drafts"
+        probe = await measure(session, real, options, label)
     return DraftsRun(count, stored, seeding, rss_start, rss_after, probe)
+
+
+async def seed_drafts(session: Session, policy: Policy, options: Options, count: int) -> Load:
+    """`count` people start a report, answer the first questions, and leave it open."""
+    paces = [pace_of(options, n, (0.0, 0.0)) for n in range(count)]
+    walks = await drive(
+        session, policy, paces, DRAFTERS_FROM, answers=DRAFT_ANSWERS, at_once=DRAFTERS_AT_ONCE
+    )
+    return Load.of(walks)
 
 
 async def drafts_series(options: Options, counts: Sequence[int]) -> list[DraftsRun]:
@@ -231,6 +161,7 @@ def drafts_table(runs: Sequence[DraftsRun]) -> str:
     header = [
         "open drafts",
         "in database",
+        "database MiB",
         "seeding upd/s",
         "RSS start MiB",
         "RSS after drafts MiB",
@@ -241,7 +172,8 @@ def drafts_table(runs: Sequence[DraftsRun]) -> str:
     rows = [
         [
             str(run.drafts),
-            str(run.stored),
+            str(run.stored.drafts),
+            f"{run.stored.size / MIB:.1f}",
             f"{run.seeding.per_second:.1f}",
             f"{run.rss_start / MIB:.1f}",
             f"{run.rss_after / MIB:.1f}",
@@ -290,11 +222,11 @@ def _think(options: Options) -> str:
     return f"{low:g}:{high:g}"
 
 
-def machine() -> str:
-    return (
-        f"machine: {os.cpu_count()} CPUs, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
-        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
-    )
+def flood_note(options: Options) -> str:
+    if floods_look_human(options):
+        return "flood control: the bot's defaults"
+    limits = ", ".join(f"{k}={v}" for k, v in NO_FLOOD_LIMIT.items())
+    return f"flood control: lifted ({limits}) as think times under 1 s would trip it"
 
 
 def think_range(text: str) -> tuple[float, float]:
@@ -350,19 +282,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parse(arguments)
     print(f"command: python -m bench.intake {shlex.join(arguments)}".rstrip())
     print(machine())
+    print(revision())
+    print(flood_note(options))
     if options.open_drafts is not None:
-        series = asyncio.run(drafts_series(options, options.open_drafts))
-        print(
-            f"\nRSS as open drafts grow (load after seeding: {options.complainants} "
-            f"complainants, think {_think(options)} ms, {options.database})"
-        )
-        print(drafts_table(series))
-        return 0
-    runs = asyncio.run(compare(options))
+        report_drafts(options, asyncio.run(drafts_series(options, options.open_drafts)))
+    else:
+        report_comparison(options, asyncio.run(compare(options)))
+    return 0
+
+
+def report_comparison(options: Options, runs: Sequence[Run]) -> None:
     print(f"\n{options.complainants} complainants, think {_think(options)} ms, {options.database}")
     print(runs_table(runs))
     print("\n".join(["", *conclusions(runs, options)]))
-    return 0
+
+
+def report_drafts(options: Options, series: Sequence[DraftsRun]) -> None:
+    print(
+        f"\nRSS as open drafts grow (then a load of {options.complainants} complainants, "
+        f"think {_think(options)} ms, {options.database})"
+    )
+    print(drafts_table(series))
+    seeding = [f"seeding {run.drafts}: {error}" for run in series for error in run.seeding.errors]
+    print("\n".join([*seeding, *errors_of([run.probe for run in series])]))
 
 
 if __name__ == "__main__":

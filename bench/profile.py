@@ -15,6 +15,20 @@ from .process import Child
 
 RATE = 200
 TOP = 20
+# A sample counts for the first component with a frame on its stack, in this order.
+COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("httpcore's failed `import sniffio`", ("current_async_library (httpcore",)),
+    ("HTTP client (httpx, httpcore, h11, anyio)", ("(httpx/", "(httpcore/", "(h11/", "(anyio/")),
+    ("SQLAlchemy and the sqlite3/psycopg drivers", ("(sqlalchemy/", "(psycopg/", "(sqlite3/")),
+    (
+        "sealing (storage.at_rest, storage.sealing, pyrage)",
+        ("(storage/at_rest", "(storage/sealing"),
+    ),
+    ("intake engine (bot.intake)", ("(bot/intake/",)),
+    ("screens and translations (bot.chat.screens, bot.i18n)", ("(bot/chat/screens", "(bot/i18n")),
+    ("python-telegram-bot (objects, dispatch)", ("(telegram/",)),
+    ("asyncio event loop and threads", ("(asyncio/", "(concurrent/", "(threading")),
+)
 
 
 def py_spy() -> str:
@@ -27,13 +41,18 @@ def py_spy() -> str:
 
 @contextlib.contextmanager
 def sampled(child: Child, output: Path | None) -> Iterator[None]:
-    """Record the child's stacks (all threads, collapsed format) while the block runs."""
+    """Record the child's stacks while the block runs, in collapsed format.
+
+    Only the thread holding the GIL is sampled: this environment's py-spy cannot tell idle
+    threads apart, and Python-level CPU is what matters here. C code that releases the GIL
+    (SQLite executing a statement, AES) is therefore not attributed.
+    """
     if output is None:
         yield
         return
     command = [py_spy(), "record", "--pid", str(child.pid), "--rate", str(RATE)]
     spy = subprocess.Popen(
-        [*command, "--format", "raw", "--output", str(output), "--function"],
+        [*command, "--format", "raw", "--output", str(output), "--function", "--gil"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -45,28 +64,36 @@ def sampled(child: Child, output: Path | None) -> Iterator[None]:
 
 
 def hottest(collapsed: Path, top: int = TOP) -> str:
-    """Functions by samples on the stack (inclusive) and at the top of it (self)."""
-    inclusive: Counter[str] = Counter()
+    """Samples by component, and functions by samples at the top of the stack (self)."""
+    components: Counter[str] = Counter()
     own: Counter[str] = Counter()
-    total = 0
-    for line in collapsed.read_text(errors="replace").splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
-            continue
-        frames = [f for f in stack.split(";") if not f.startswith("thread ")]
-        total += int(count)
-        own[frames[-1]] += int(count)
-        for frame in set(frames):
-            inclusive[frame] += int(count)
+    for stack, count in _stacks(collapsed):
+        components[_component(stack)] += count
+        own[stack.rsplit(";", 1)[-1]] += count
+    total = sum(own.values())
     return "\n".join(
         [
-            f"{total} samples",
-            "self:",
+            f"{total} samples (GIL holder)",
+            "by component:",
+            *_listing(components, total, top),
+            "by function (self):",
             *_listing(own, total, top),
-            "inclusive:",
-            *_listing(inclusive, total, top),
         ]
     )
+
+
+def _stacks(collapsed: Path) -> Iterator[tuple[str, int]]:
+    for line in collapsed.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if stack and count.isdigit():
+            yield stack, int(count)
+
+
+def _component(stack: str) -> str:
+    for name, markers in COMPONENTS:
+        if any(marker in stack for marker in markers):
+            return name
+    return "other"
 
 
 def _listing(counts: Counter[str], total: int, top: int) -> list[str]:

@@ -32,6 +32,7 @@ TYPED = {
     ),
     "e_place": "Almaty, Bostandyk district police station, then the IVS on Zharokov street",
     "e_officer_ids": "A captain called Nurlanov, car plate 123 ABC 02",
+    "k_contact_value": "+7 700 000 00 00",
     "k_code_word": "apricot-orchard",
 }
 TYPED_BY_KIND = {"integer": "34", "date": "12.03.2025"}
