@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from bot.config import Settings
 from storage.database import make_engine
 from storage.migrate import upgrade_database
+from tests.e2e import TOKEN, StaffTeam, make_coalitions, settings_for
+from tests.standin import BotApiStandIn
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -90,3 +94,25 @@ def _no_leftover_bot_processes() -> Iterator[None]:
     from tests.e2e import kill_leftovers
 
     kill_leftovers()
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[BotApiStandIn]:
+    """A Bot API stand-in; any call the spec or Telegram's limits refuse fails the test."""
+    async with BotApiStandIn(token=TOKEN) as server:
+        yield server
+        server.assert_no_violations()
+
+
+@pytest.fixture
+def teams(standin: BotApiStandIn, tmp_path: Path) -> dict[str, StaffTeam]:
+    """The coalitions of the tests, their staff chats in the stand-in, their keys."""
+    return make_coalitions(standin, tmp_path / "config")[1]
+
+
+@pytest.fixture
+def settings(
+    standin: BotApiStandIn, tmp_path: Path, database_url: str, teams: dict[str, StaffTeam]
+) -> Settings:
+    coalitions = tmp_path / "config" / "coalitions.yaml"
+    return settings_for(standin, tmp_path / "data", database_url, coalitions)

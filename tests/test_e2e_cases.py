@@ -9,7 +9,6 @@ import json
 import shutil
 import subprocess
 import zipfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -28,33 +27,11 @@ from tests.e2e import (
     Complainant,
     StaffTeam,
     every_stored_value,
-    make_coalitions,
     plaintext_hits,
     running_bot,
-    settings_for,
 )
 from tests.standin import ApiError, BotApiStandIn
 from tests.standin.views import MessageView
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token="123456789:AAEtesttesttesttesttesttesttest12") as server:
-        yield server
-        server.assert_no_violations()
-
-
-@pytest.fixture
-def teams(standin: BotApiStandIn, tmp_path: Path) -> dict[str, StaffTeam]:
-    return make_coalitions(standin, tmp_path / "config")[1]
-
-
-@pytest.fixture
-def settings(
-    standin: BotApiStandIn, tmp_path: Path, database_url: str, teams: dict[str, StaffTeam]
-) -> Settings:
-    coalitions = tmp_path / "config" / "coalitions.yaml"
-    return settings_for(standin, tmp_path / "data", database_url, coalitions)
 
 
 def photo_of(country: str) -> bytes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -15,10 +14,8 @@ from tests.e2e import (
     Answer,
     Complainant,
     StaffTeam,
-    make_coalitions,
     plaintext_hits,
     running_bot,
-    settings_for,
 )
 from tests.standin import BotApiStandIn
 
@@ -40,20 +37,6 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
             and c.params.get("protect_content") is not True
         ]  # fmt: skip
         assert unprotected == [], "every message to a complainant must be sent with protect_content"
-
-
-@pytest.fixture
-def teams(standin: BotApiStandIn, tmp_path: Path) -> dict[str, StaffTeam]:
-    return make_coalitions(standin, tmp_path / "config")[1]
-
-
-@pytest.fixture
-def settings(
-    standin: BotApiStandIn, tmp_path: Path, database_url: str, teams: dict[str, StaffTeam]
-) -> Settings:
-    return settings_for(
-        standin, tmp_path / "data", database_url, tmp_path / "config" / "coalitions.yaml"
-    )
 
 
 def full_report(language: str) -> dict[str, Answer]:

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from tests.e2e import TOKEN, BotProcess, Complainant, make_coalitions
 from tests.standin import BotApiStandIn
 
 USER_ID = 6_102_334_871
 TYPED = ["Shirin Nazarova", "Khujand detention centre", "yellow-tulip-42", "+992 90 123 45 67"]
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN) as server:
-        yield server
 
 
 async def test_a_full_conversation_leaves_no_trace_in_the_logs(

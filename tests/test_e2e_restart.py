@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from storage.database import make_engine
 from storage.schema import ProcessedUpdate
-from tests.e2e import FORM, TOKEN, BotProcess, Complainant
+from tests.e2e import FORM, BotProcess, Complainant
 from tests.standin import BotApiStandIn
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN) as server:
-        yield server
-        server.assert_no_violations()
 
 
 async def wait_until_committed(database_url: str, update_id: int) -> None:

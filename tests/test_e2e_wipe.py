@@ -5,11 +5,9 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select, update
 
 from bot.config import Settings
@@ -20,19 +18,6 @@ from tests.standin import ApiError, BotApiStandIn
 
 SECRET_NAME = "Rustam Karimov"
 SECRET_PLACE = "Bukhara SIZO number 4"
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token="123456789:AAEtesttesttesttesttesttesttest12") as server:
-        yield server
-        server.assert_no_violations()
-
-
-@pytest.fixture
-def settings(standin: BotApiStandIn, tmp_path: Path, database_url: str) -> Settings:
-    coalitions, _ = make_coalitions(standin, tmp_path / "config")
-    return settings_for(standin, tmp_path / "data", database_url, coalitions)
 
 
 def fast_track(**extra: Answer) -> dict[str, Answer]:

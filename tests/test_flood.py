@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.chat.flood import FloodGuard
 from tests.e2e import FORM, Complainant, make_coalitions, running_bot, settings_for
@@ -42,12 +39,6 @@ def test_the_key_rotates_daily_and_forgets_everything() -> None:
     assert not guard.check(1).allowed
     clock.day += dt.timedelta(days=1)
     assert guard.check(1).allowed
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token="123456789:AAEtesttesttesttesttesttesttest12") as server:
-        yield server
 
 
 async def test_a_flooder_does_not_delay_another_complainant(

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.chat.poller import DurablePoller
 from tests.e2e import TOKEN
 from tests.standin import BotApiStandIn
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN) as server:
-        yield server
 
 
 class Recorder:

@@ -6,10 +6,8 @@ import asyncio
 import datetime as dt
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, func, select
 
 from bot.cases.coalitions import CoalitionDirectory
@@ -19,7 +17,7 @@ from storage.database import make_sessions
 from storage.schema import CaseRow, OutboxRow, SealedFileRow
 from storage.server_keys import ServerKeys
 from storage.unit_of_work import SqlUnitOfWork
-from tests.e2e import TOKEN, make_coalitions, running_bot, settings_for
+from tests.e2e import make_coalitions, running_bot, settings_for
 from tests.standin import BotApiStandIn
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
@@ -94,13 +92,6 @@ def purge_command(env: dict[str, str], *options: str) -> str:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return result.stdout
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN) as server:
-        yield server
-        server.assert_no_violations()
 
 
 async def test_the_staff_chat_is_warned_and_the_purge_command_deletes(
