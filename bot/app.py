@@ -202,7 +202,9 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
         log.error("update %s failed: %s", update_id, type(context.error).__name__)
 
     application.add_error_handler(on_error)
-    await _initialize(application, stop)
+    if not await _initialize(application, stop):
+        log.info("stopped before Telegram answered")
+        return
     try:
         await _describe_bot(application, runtime.catalogs)
         courier = Courier(
@@ -227,12 +229,13 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
         await application.shutdown()
 
 
-async def _initialize(application: Application, stop: asyncio.Event) -> None:  # type: ignore[type-arg]
+async def _initialize(application: Application, stop: asyncio.Event) -> bool:  # type: ignore[type-arg]
+    """Wait for Telegram to answer; False if told to stop first."""
     pause = 1.0
     while True:
         try:
             await application.initialize()
-            return
+            return True
         except NetworkError as error:
             log.warning(
                 "Telegram is not reachable (%s); retrying in %.0f s", type(error).__name__, pause
@@ -240,7 +243,7 @@ async def _initialize(application: Application, stop: asyncio.Event) -> None:  #
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), pause)
             if stop.is_set():
-                raise
+                return False
             pause = min(pause * 2, 30.0)
 
 
