@@ -18,15 +18,20 @@ from telegram import BotCommand, Update
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.cases.casework import Casework
 from bot.cases.coalitions import CoalitionDirectory
+from bot.cases.complainants import ComplainantCases
 from bot.cases.directory_file import load_coalitions, write_demo_coalitions
 from bot.cases.retention import Retention, RetentionRound
 from bot.cases.submission import Submission
+from bot.cases.ways import ContactWays
 from bot.cases.withdrawal import Withdrawals
 from bot.chat.delivery import Courier
 from bot.chat.flood import FloodGuard
+from bot.chat.followup import FollowUpHandlers
 from bot.chat.handlers import IntakeHandlers
 from bot.chat.poller import DurablePoller
+from bot.chat.staff import StaffHandlers
 from bot.chat.wiper import Wiper
 from bot.config import Settings
 from bot.i18n import Catalogs
@@ -35,8 +40,9 @@ from bot.intake.form import Form
 from bot.intake.loader import load_form
 from bot.intake.service import IntakeService
 from storage.at_rest import AtRestSealer
+from storage.case_codes import confirmation_digest, confirmation_part, matches_confirmation
 from storage.database import make_engine, make_sessions
-from storage.handles import account_handle
+from storage.handles import account_handle, staff_pseudonym
 from storage.migrate import upgrade_database
 from storage.sealing import fingerprint, seal_case
 from storage.server_keys import ServerKeys, load_or_create_server_keys
@@ -106,15 +112,39 @@ class Runtime:
         return directory
 
     @cached_property
+    def ways(self) -> ContactWays:
+        return ContactWays(self.keys.handle_key)
+
+    @cached_property
     def submission(self) -> Submission:
-        return Submission(self.form, self.directory, self.catalogs, seal_case, fingerprint)
+        return Submission(
+            self.form, self.directory, self.catalogs, seal_case, fingerprint, self.ways
+        )
 
     @cached_property
     def service(self) -> IntakeService:
         lifetime = dt.timedelta(hours=self.settings.draft_lifetime_hours)
         return IntakeService(
-            self.form, self.unit_of_work, lifetime=lifetime, submitter=self.submission
+            self.form,
+            self.unit_of_work,
+            lifetime=lifetime,
+            submitter=self.submission,
+            confirmation=(
+                lambda code: confirmation_digest(confirmation_part(code)),
+                matches_confirmation,
+            ),
         )
+
+    @cached_property
+    def casework(self) -> Casework:
+        return Casework(self.unit_of_work, self.directory, self.catalogs, seal_case)
+
+    @cached_property
+    def complainant_cases(self) -> ComplainantCases:
+        return ComplainantCases(self.unit_of_work, self.directory, seal_case, self.ways)
+
+    def pseudonym_of(self, account_id: int) -> str:
+        return staff_pseudonym(self.keys.handle_key, account_id)
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions, self.sealer)
@@ -138,6 +168,12 @@ class Runtime:
             .build()
         )
         wiper = Wiper(application.bot, self.unit_of_work)
+        staff = StaffHandlers(self.casework, self.catalogs, self.pseudonym_of, on_sent)
+        staff.register(application)
+        followup = FollowUpHandlers(
+            self.complainant_cases, staff, self.catalogs, self.handle_of, wiper, on_sent
+        )
+        followup.register(application)
         handlers = IntakeHandlers(
             self.service,
             self.catalogs,
@@ -149,6 +185,7 @@ class Runtime:
                 per_second=self.settings.flood_per_second, burst=self.settings.flood_burst
             ),
             withdrawals=Withdrawals(self.unit_of_work, self.directory, seal_case),
+            complainants=self.complainant_cases,
         )
         handlers.register(application)
         return application, wiper

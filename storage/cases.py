@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.schema import CaseRow, OutboxRow, SealedFileRow
+from storage.schema import (
+    CaseContactRow,
+    CaseMessageRow,
+    CaseRow,
+    OutboxRow,
+    SealedFileRow,
+)
 
 
 @dataclass(frozen=True)
@@ -19,6 +25,7 @@ class CaseRecord:
     urgency: str
     received_on: dt.date
     closed_on: dt.date | None
+    assignee: str | None = None
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,7 @@ class Delivery:
     received_on: dt.date
     kind: str = "file"
     closed_on: dt.date | None = None
+    payload: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -94,14 +102,38 @@ class SqlCases:
         )
 
     def close(self, reference: str, day: dt.date) -> None:
+        self.set_status(reference, "closed", day)
+
+    def set_status(self, reference: str, status: str, day: dt.date) -> None:
+        """Closing starts the retention clock; any other status stops it again."""
+        closed = {"closed_on": day} if status == "closed" else {"closed_on": None}
         self._session.execute(
             update(CaseRow)
             .where(CaseRow.reference == reference)
-            .values(status="closed", closed_on=day)
+            .values(status=status, purge_warned_on=None, **closed)
         )
 
+    def assign(self, reference: str, assignee: str | None) -> None:
+        self._session.execute(
+            update(CaseRow).where(CaseRow.reference == reference).values(assignee=assignee)
+        )
+
+    def open_cases(self, coalition_ids: list[str]) -> list[CaseRecord]:
+        query = (
+            select(CaseRow)
+            .where(CaseRow.coalition_id.in_(coalition_ids), CaseRow.status != "closed")
+            .order_by(CaseRow.received_on, CaseRow.reference)
+        )
+        return [_record(row) for row in self._session.scalars(query)]
+
+    def statuses(self, references: list[str]) -> list[CaseRecord]:
+        query = select(CaseRow).where(CaseRow.reference.in_(references))
+        return [_record(row) for row in self._session.scalars(query.order_by(CaseRow.reference))]
+
     def purge(self, reference: str) -> None:
-        """Delete the case, its sealed files and its deliveries, for real."""
+        """Delete the case, its sealed files, its deliveries and its way back, for real."""
+        self._session.execute(delete(CaseMessageRow).where(CaseMessageRow.reference == reference))
+        self._session.execute(delete(CaseContactRow).where(CaseContactRow.reference == reference))
         self._session.execute(delete(OutboxRow).where(OutboxRow.reference == reference))
         self._session.execute(delete(SealedFileRow).where(SealedFileRow.reference == reference))
         self._session.execute(delete(CaseRow).where(CaseRow.reference == reference))
@@ -116,8 +148,16 @@ class SqlOutbox:
         self._session = session
 
     def enqueue(
-        self, reference: str, number: int, chat_id: int, now: dt.datetime, kind: str = "file"
+        self,
+        reference: str,
+        number: int,
+        chat_id: int,
+        now: dt.datetime,
+        kind: str = "file",
+        payload: bytes | None = None,
     ) -> None:
+        """Queue a delivery. A relay to a complainant has chat_id 0: its chat is in the sealed
+        payload, never in clear."""
         self._session.add(
             OutboxRow(
                 reference=reference,
@@ -127,8 +167,20 @@ class SqlOutbox:
                 created_at=now,
                 due_at=now,
                 attempts=0,
+                payload=payload,
             )
         )
+
+    def forget_relays(self, references: list[str]) -> None:
+        """Drop undelivered messages to these complainants (their way back was erased)."""
+        if references:
+            self._session.execute(
+                delete(OutboxRow).where(
+                    OutboxRow.reference.in_(references),
+                    OutboxRow.kind == "relay",
+                    OutboxRow.delivered_at.is_(None),
+                )
+            )
 
     def claim_due(self, now: dt.datetime, lease: dt.timedelta, limit: int = 10) -> list[Delivery]:
         """Take due deliveries for this worker. On PostgreSQL other workers skip the locked rows;
@@ -157,6 +209,7 @@ class SqlOutbox:
                     received_on,
                     row.kind,
                     closed_on,
+                    row.payload,
                 )
             )
         self._session.flush()
@@ -166,7 +219,7 @@ class SqlOutbox:
         self._session.execute(
             update(OutboxRow)
             .where(OutboxRow.id == delivery_id)
-            .values(delivered_at=now, claimed_until=None, last_error=None)
+            .values(delivered_at=now, claimed_until=None, last_error=None, payload=None)
         )
 
     def retry_later(self, delivery_id: int, due_at: dt.datetime, error: str) -> None:
@@ -205,5 +258,11 @@ class SqlOutbox:
 
 def _record(row: CaseRow) -> CaseRecord:
     return CaseRecord(
-        row.reference, row.coalition_id, row.status, row.urgency, row.received_on, row.closed_on
+        row.reference,
+        row.coalition_id,
+        row.status,
+        row.urgency,
+        row.received_on,
+        row.closed_on,
+        row.assignee,
     )

@@ -83,6 +83,28 @@ class MemoryOutbox:
         self.queued.append((reference, number, chat_id))
 
 
+class MemoryContacts:
+    def __init__(self) -> None:
+        self.chats: dict[str, tuple[str, int, str, str | None]] = {}
+        self.codes: dict[str, tuple[str, str, bytes, str, str | None]] = {}
+
+    def add_chat(
+        self, reference: str, handle: str, chat_id: int, language: str, code_word: str | None
+    ) -> None:
+        self.chats[reference] = (handle, chat_id, language, code_word)
+
+    def add_code(
+        self,
+        reference: str,
+        lookup: str,
+        recipient: str,
+        locked_identity: bytes,
+        language: str,
+        code_word: str | None,
+    ) -> None:
+        self.codes[reference] = (lookup, recipient, locked_identity, language, code_word)
+
+
 class MemoryStore:
     """Shared state behind every MemoryUnitOfWork made from it; commit publishes a copy."""
 
@@ -91,6 +113,7 @@ class MemoryStore:
         self.updates = MemoryUpdates()
         self.cases = MemoryCases()
         self.outbox = MemoryOutbox()
+        self.contacts = MemoryContacts()
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self)
@@ -116,6 +139,10 @@ class MemoryUnitOfWork:
     @property
     def outbox(self) -> MemoryOutbox:
         return self._store.outbox
+
+    @property
+    def contacts(self) -> MemoryContacts:
+        return self._store.contacts
 
     def __enter__(self) -> Self:
         self._drafts = _copy_drafts(self._store.drafts)

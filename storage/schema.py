@@ -89,6 +89,7 @@ class CaseRow(Base):
     received_on: Mapped[dt.date] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     purge_warned_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    assignee: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class SealedFileRow(Base):
@@ -119,6 +120,7 @@ class OutboxRow(Base):
     claimed_until: Mapped[dt.datetime | None] = mapped_column(default=None)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(default=None, index=True)
     last_error: Mapped[str | None] = mapped_column(String(64), default=None)
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
 
 
 class PendingWipeRow(Base):
@@ -130,3 +132,50 @@ class PendingWipeRow(Base):
     due_at: Mapped[dt.datetime] = mapped_column(index=True)
     give_up_at: Mapped[dt.datetime]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseContactRow(Base):
+    """How the complainant of a case asked to be reached, if through the bot at all.
+
+    `sealed` holds the chat id (notification way), the code word and the language, at rest.
+    `handle` links the case to an account only for the notification way; /delete erases the row.
+    The case code is kept only as its Argon2id hash (`code_lookup`).
+    """
+
+    __tablename__ = "case_contacts"
+    reference: Mapped[str] = mapped_column(
+        String(16), ForeignKey("cases.reference", ondelete="CASCADE"), primary_key=True
+    )
+    way: Mapped[str] = mapped_column(String(8))
+    handle: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    code_lookup: Mapped[str | None] = mapped_column(String(64), default=None, unique=True)
+    code_recipient: Mapped[str | None] = mapped_column(String(100), default=None)
+    code_identity: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+
+
+class CaseMessageRow(Base):
+    """A coalition's message waiting for the holder of a case code; age-sealed to that code."""
+
+    __tablename__ = "case_messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(
+        String(16), ForeignKey("cases.reference", ondelete="CASCADE"), index=True
+    )
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime]
+
+
+class AuditRow(Base):
+    """Append-only, hash-chained record of staff actions and refusals. No FK: outlives cases."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(24))
+    reference: Mapped[str | None] = mapped_column(String(16), default=None)
+    coalition_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    outcome: Mapped[str] = mapped_column(String(16))
+    previous: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))

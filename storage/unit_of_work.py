@@ -10,7 +10,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.at_rest import AtRestSealer
+from storage.audit import SqlAudit
 from storage.cases import SqlCases, SqlOutbox
+from storage.contacts import SqlContacts
 from storage.schema import DraftFileRow, DraftRow, ProcessedUpdate
 from storage.wipes import SqlWipes
 
@@ -98,6 +100,8 @@ class SqlUnitOfWork:
     cases: SqlCases
     outbox: SqlOutbox
     wipes: SqlWipes
+    contacts: SqlContacts
+    audit: SqlAudit
 
     def __init__(self, sessions: sessionmaker[Session], sealer: AtRestSealer) -> None:
         self._sessions = sessions
@@ -111,6 +115,8 @@ class SqlUnitOfWork:
         self.cases = SqlCases(self._session)
         self.outbox = SqlOutbox(self._session)
         self.wipes = SqlWipes(self._session, self._sealer)
+        self.contacts = SqlContacts(self._session, self._sealer)
+        self.audit = SqlAudit(self._session)
         return self
 
     def __exit__(
@@ -127,3 +133,9 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         self._session.commit()
+
+    def seal_at_rest(self, plaintext: bytes, *, purpose: str, row: str) -> bytes:
+        return self._sealer.seal_at_rest(plaintext, purpose=purpose, row=row)
+
+    def open_at_rest(self, envelope: bytes, *, purpose: str, row: str) -> bytes:
+        return self._sealer.open_at_rest(envelope, purpose=purpose, row=row)

@@ -13,6 +13,7 @@ from typing import Any
 from bot.cases.coalitions import CoalitionDirectory, route
 from bot.cases.package import CaseFacts, build_package
 from bot.cases.reference import new_reference
+from bot.cases.ways import ContactWays
 from bot.i18n import Catalogs
 from bot.intake.draft import Draft
 from bot.intake.form import Form
@@ -31,7 +32,9 @@ class Submission:
         catalogs: Catalogs,
         seal_case: SealCase,
         fingerprint: Fingerprint,
+        ways: ContactWays | None = None,
     ) -> None:
+        self._ways = ways
         self._form = form
         self._directory = directory
         self._catalogs = catalogs
@@ -62,7 +65,12 @@ class Submission:
             reference, routing.coalition.id, facts.urgency.level, facts.received_on, sealed
         )
         unit.outbox.enqueue(reference, 0, routing.coalition.staff_chat_id, now)
-        return Receipt(reference, self.destination(draft.answers))
+        case_code = None
+        if self._ways is not None:
+            case_code = self._ways.record(
+                unit, reference, handle, draft.answers, draft.language, draft.chat_id
+            )
+        return Receipt(reference, self.destination(draft.answers), case_code)
 
 
 def _file_refs(draft: Draft) -> Iterator[str]:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import html
+import json
 import logging
 from collections.abc import Callable
 
-from telegram import Bot, InputFile
+from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.cases.casework import RELAY_PURPOSE
 from bot.cases.coalitions import Coalition, CoalitionDirectory
+from bot.chat.case_buttons import answer_button, card_buttons
 from bot.chat.durations import seconds_of
 from bot.i18n import Catalogs
 from storage.cases import Delivery
@@ -82,6 +85,8 @@ class Courier:
     async def _deliver(self, delivery: Delivery) -> int:
         if delivery.kind == "purge_warning":
             return await self._send(delivery, self._warning(delivery), None)
+        if delivery.kind == "relay":
+            return await self._relay(delivery)
         sealed = await asyncio.to_thread(self._sealed, delivery)
         if sealed is None:
             await asyncio.to_thread(self._settle, delivery, None, "gone")
@@ -91,14 +96,60 @@ class Courier:
             delivery, self._card(delivery, name), InputFile(sealed, filename=name)
         )
 
-    async def _send(self, delivery: Delivery, text: str, document: InputFile | None) -> int:
+    async def _relay(self, delivery: Delivery) -> int:
+        """A coalition's message to a complainant who asked to be notified in their chat."""
+        message = await asyncio.to_thread(self._relay_message, delivery)
+        if message is None:
+            await asyncio.to_thread(self._settle, delivery, None, "gone")
+            return 0
+        t = self._catalogs.translator(message["language"])
+        return await self._send(
+            delivery,
+            message["html"],
+            None,
+            chat_id=int(message["chat_id"]),
+            protect=True,
+            markup=answer_button(t, delivery.reference),
+        )
+
+    def _relay_message(self, delivery: Delivery) -> dict[str, str] | None:
+        if delivery.payload is None:
+            return None
+        with self._units() as unit:
+            opened = unit.open_at_rest(
+                delivery.payload, purpose=RELAY_PURPOSE, row=delivery.reference
+            )
+        result: dict[str, str] = json.loads(opened)
+        return result
+
+    async def _send(
+        self,
+        delivery: Delivery,
+        text: str,
+        document: InputFile | None,
+        *,
+        chat_id: int | None = None,
+        protect: bool = False,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> int:
+        target = chat_id if chat_id is not None else delivery.chat_id
         try:
             if document is None:
-                await self._bot.send_message(delivery.chat_id, text, parse_mode=ParseMode.HTML)
+                await self._bot.send_message(
+                    target,
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    protect_content=protect,
+                    reply_markup=markup,
+                )
             else:
                 # Not protect_content: staff must save the file to open it on their own device.
                 await self._bot.send_document(
-                    delivery.chat_id, document=document, caption=text, parse_mode=ParseMode.HTML
+                    target,
+                    document=document,
+                    caption=text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=self._card_markup(delivery),
                 )
         except RetryAfter as error:
             wait = seconds_of(error.retry_after)
@@ -106,17 +157,19 @@ class Courier:
             return 0
         except Forbidden:
             log.warning(
-                "staff chat %s refuses the bot; case %s stays queued",
-                delivery.chat_id,
+                "%s refuses the bot; the %s for %s stays queued",
+                "a complainant's chat" if chat_id is not None else f"staff chat {target}",
+                delivery.kind,
                 delivery.reference,
             )
             await asyncio.to_thread(self._settle, delivery, REFUSED_PAUSE, "forbidden")
             return 0
         except BadRequest as error:
             log.warning(
-                "staff chat %s: %s; case %s stays queued",
-                delivery.chat_id,
+                "%s: %s; the %s for %s stays queued",
+                "a complainant's chat" if chat_id is not None else f"staff chat {target}",
                 error.message,
+                delivery.kind,
                 delivery.reference,
             )
             await asyncio.to_thread(self._settle, delivery, REFUSED_PAUSE, "bad request")
@@ -128,6 +181,13 @@ class Courier:
         await asyncio.to_thread(self._settle, delivery, None, None)
         log.info("delivered a %s for %s to its staff chat", delivery.kind, delivery.reference)
         return 1
+
+    def _card_markup(self, delivery: Delivery) -> InlineKeyboardMarkup | None:
+        if delivery.number != 0:
+            return None
+        coalition = self._coalition(delivery)
+        t = self._catalogs.translator(coalition.language if coalition else "en")
+        return card_buttons(t, delivery.reference)
 
     def _sealed(self, delivery: Delivery) -> bytes | None:
         with self._units() as unit:

@@ -34,6 +34,7 @@ from telegram.ext import (
 )
 from telegram.ext import MessageHandler as OnMessage
 
+from bot.cases.complainants import ComplainantCases
 from bot.cases.reference import normalise_reference
 from bot.cases.withdrawal import Withdrawals
 from bot.chat import callbacks as cb
@@ -46,9 +47,12 @@ from bot.i18n import Catalogs, Translator
 from bot.intake import engine
 from bot.intake.form import Form
 from bot.intake.inputs import Unsupported
+from bot.intake.ports import Receipt
 from bot.intake.service import (
     AlreadyApplied,
     Arrival,
+    CodeAwaited,
+    CodeConfirmed,
     Discarded,
     IntakeService,
     NoDraft,
@@ -81,7 +85,9 @@ class IntakeHandlers:
         demo: bool = False,
         flood: FloodGuard | None = None,
         withdrawals: Withdrawals | None = None,
+        complainants: ComplainantCases | None = None,
     ) -> None:
+        self._complainants = complainants
         self._withdrawals = withdrawals
         self.service = service
         self._demo = demo
@@ -178,6 +184,8 @@ class IntakeHandlers:
         handle = self._handle(update)
         language = await self._language_of(update)
         reference = normalise_reference(context.args[0]) if context.args else None
+        if self._complainants is not None:
+            await self._call(self._complainants.forget_account, handle, reference)
         if reference is not None:
             await self._call(self._withdrawals.withdraw, update.update_id, reference)
         else:
@@ -192,9 +200,10 @@ class IntakeHandlers:
             )
         else:
             text = t.gettext(
-                "Your unfinished answers are deleted. The bot keeps no link between your "
-                "Telegram account and reports you sent. To withdraw a sent report, send /delete "
-                "with its reference, for example /delete KZ-7G4M-Q2XD."
+                "Your unfinished answers are deleted, and so is every link the bot kept between "
+                "your Telegram account and reports you sent: coalitions can no longer write to "
+                "you here. To withdraw a sent report, send /delete with its reference, for "
+                "example /delete KZ-7G4M-Q2XD."
             )
         await self._send(message, Screen(_escape(text)))
         await self._wiper.wipe(message.chat_id, [message.message_id])
@@ -328,6 +337,7 @@ class IntakeHandlers:
                 await query.answer()
                 await self._replace(message, [self._screens(language).sent(receipt)])
                 await self._wiper.wipe(message.chat_id, conversation(first, message.message_id - 1))
+                await self._show_case_code(message, receipt, language)
             case Refused(error=error, params=params, language=language):
                 t = self.catalogs.translator(language)
                 await query.answer(error_text(t, error, params)[:200], show_alert=True)
@@ -339,7 +349,7 @@ class IntakeHandlers:
 
     async def _forget_answer(self, message: Message, outcome: Outcome) -> None:
         """Delete the complainant's message once its answer is stored (or it was already)."""
-        if isinstance(outcome, Shown | Sent | AlreadyApplied):
+        if isinstance(outcome, Shown | Sent | AlreadyApplied | CodeAwaited | CodeConfirmed):
             await self._wiper.wipe(message.chat_id, [message.message_id])
         if isinstance(outcome, Shown) and isinstance(outcome.step, engine.Ended):
             await self._end(message.chat_id, outcome, message.message_id)
@@ -383,6 +393,26 @@ class IntakeHandlers:
             case Sent(receipt=receipt, language=language):
                 self._on_sent()
                 await self._send(message, self._screens(language).sent(receipt))
+                await self._show_case_code(message, receipt, language)
+            case CodeAwaited(language=language, mismatch=mismatch):
+                t = self.catalogs.translator(language)
+                text = (
+                    t.gettext(
+                        "That does not match. Type the last four characters of the case code "
+                        "shown above."
+                    )
+                    if mismatch
+                    else t.gettext("Type the last four characters of the case code shown above.")
+                )
+                await self._send(message, Screen(_escape(text)))
+            case CodeConfirmed(language=language, code_message_id=code_message_id):
+                t = self.catalogs.translator(language)
+                await self._wiper.wipe(message.chat_id, [code_message_id or 0])
+                text = t.gettext(
+                    "Thank you. The message with the code is deleted. To read the coalition's "
+                    "answers, send /check followed by your code."
+                )
+                await self._send(message, Screen(_escape(text)))
             case AlreadyApplied(step=step, language=language) if step is not None and language:
                 screens = self._screens(language)
                 await self._send(message, *screens.step(step))
@@ -400,6 +430,35 @@ class IntakeHandlers:
                 text = t.gettext("You have no report in progress. Send /start to begin.")
                 text += "\n" + t.gettext("Unfinished reports are deleted after 48 hours.")
                 await self._send(message, Screen(text))
+
+    async def _show_case_code(
+        self, message: Message, receipt: Receipt | None, language: str
+    ) -> None:
+        """Show the case code once; it goes from the chat when its end is typed back."""
+        if receipt is None or receipt.case_code is None:
+            return
+        t = self.catalogs.translator(language)
+        lines = [
+            "🔑 " + _escape(t.gettext("Your case code:")),
+            f"<code>{receipt.case_code}</code>",
+            _escape(
+                t.gettext(
+                    "Write it down somewhere safe, not on this phone. With it, and only with it, "
+                    "you can read the coalition's answers: send /check and the code. It is shown "
+                    "only once and cannot be recovered."
+                )
+            ),
+            _escape(t.gettext("To confirm you have it, type its last four characters.")),
+        ]
+        shown = await message.get_bot().send_message(
+            message.chat_id,
+            "\n".join(lines),
+            parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW,
+            protect_content=True,
+        )
+        handle = self.handle_of(message.chat_id)
+        await self._call(self.service.remember_code_message, handle, shown.message_id)
 
     async def _send(self, message: Message, *screens: Screen) -> None:
         for screen in screens:

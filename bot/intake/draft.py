@@ -26,6 +26,8 @@ class Draft:
     submitted: bool = False
     first_message_id: int | None = None
     chat_id: int | None = None
+    code_check: str | None = None
+    code_message_id: int | None = None
 
     def to_bytes(self) -> bytes:
         return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":")).encode()

@@ -42,6 +42,9 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> Outbox: ...
 
+    @property
+    def contacts(self) -> Contacts: ...
+
     def __enter__(self) -> Self: ...
 
     def __exit__(
@@ -62,6 +65,24 @@ class Cases(Protocol):
     ) -> None: ...
 
 
+class Contacts(Protocol):
+    """Ways back to a complainant who asked to be reached through the bot."""
+
+    def add_chat(
+        self, reference: str, handle: str, chat_id: int, language: str, code_word: str | None
+    ) -> None: ...
+
+    def add_code(
+        self,
+        reference: str,
+        lookup: str,
+        recipient: str,
+        locked_identity: bytes,
+        language: str,
+        code_word: str | None,
+    ) -> None: ...
+
+
 class Outbox(Protocol):
     def enqueue(self, reference: str, number: int, chat_id: int, now: dt.datetime) -> None: ...
 
@@ -79,6 +100,7 @@ class Destination:
 class Receipt:
     reference: str
     destination: Destination
+    case_code: str | None = None
 
 
 class Submitter(Protocol):

@@ -20,6 +20,9 @@ from bot.intake.form import Form, Question
 from bot.intake.inputs import Choose, FileInput, Input, TextInput, Toggle, VoiceInput
 from bot.intake.ports import Destination, Receipt, Submitter, UnitOfWork
 
+ConfirmationDigest = Callable[[str], str]
+MatchesConfirmation = Callable[[str, str], bool]
+
 
 @dataclass(frozen=True)
 class Shown:
@@ -79,9 +82,33 @@ class AlreadyApplied:
     language: str | None
 
 
+@dataclass(frozen=True)
+class CodeAwaited:
+    """A case code was shown; the complainant has yet to type its last characters back."""
+
+    language: str
+    mismatch: bool = False
+
+
+@dataclass(frozen=True)
+class CodeConfirmed:
+    language: str
+    code_message_id: int | None
+
+
 ChoiceMatcher = Callable[[Question, str, str], str | None]
 
-Outcome = Shown | Sent | Refused | Stale | NoDraft | Discarded | AlreadyApplied
+Outcome = (
+    Shown
+    | Sent
+    | Refused
+    | Stale
+    | NoDraft
+    | Discarded
+    | AlreadyApplied
+    | CodeAwaited
+    | CodeConfirmed
+)
 
 
 @dataclass(frozen=True)
@@ -103,7 +130,9 @@ class IntakeService:
         lifetime: dt.timedelta = dt.timedelta(hours=48),
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         submitter: Submitter | None = None,
+        confirmation: tuple[ConfirmationDigest, MatchesConfirmation] | None = None,
     ) -> None:
+        self._confirmation = confirmation
         self.form = form
         self._units = units
         self._submitter = submitter
@@ -128,7 +157,8 @@ class IntakeService:
                 unit.commit()
                 return self._shown(existing, resumed=True)
             draft = engine.start(self.form, language, presets)
-            draft.first_message_id = first_message_id
+            earlier = existing.first_message_id if existing is not None else None
+            draft.first_message_id = earlier or first_message_id
             draft.chat_id = chat_id
             unit.drafts.put(handle, draft.to_bytes(), now, self._lifetime)
             unit.commit()
@@ -180,7 +210,19 @@ class IntakeService:
             draft = self._load(unit, handle, now)
         if draft is None:
             return NoDraft()
+        if draft.code_check is not None:
+            return CodeAwaited(draft.language)
         return self._shown(draft, moved=False)
+
+    def remember_code_message(self, handle: str, message_id: int) -> None:
+        """Where the case code was shown, so the message can go once it is confirmed."""
+        now = self._clock()
+        with self._units() as unit:
+            draft = self._load(unit, handle, now)
+            if draft is not None and draft.code_check is not None:
+                draft.code_message_id = message_id
+                unit.drafts.put(handle, draft.to_bytes(), now, self._lifetime)
+                unit.commit()
 
     def give(self, handle: str, update_id: int, given: Input, visit: int | None = None) -> Outcome:
         return self._step(handle, update_id, visit, lambda _: given, store=None)
@@ -233,6 +275,8 @@ class IntakeService:
             if draft is None:
                 unit.commit()
                 return NoDraft()
+            if draft.code_check is not None:
+                return self._confirm_code(unit, handle, draft, make_input(draft))
             if visit is not None and visit != draft.visit:
                 unit.commit()
                 return Stale(draft.language, draft.visit)
@@ -251,6 +295,8 @@ class IntakeService:
                     else None
                 )
                 unit.drafts.delete(handle)
+                if receipt is not None and receipt.case_code and self._confirmation:
+                    self._await_code(unit, handle, draft, receipt.case_code, now)
                 unit.commit()
                 return Sent(receipt, draft.language, draft.first_message_id)
             if isinstance(outcome.step, engine.Ended):
@@ -260,6 +306,33 @@ class IntakeService:
             unit.commit()
             return self._shown(outcome.draft, moved=outcome.draft.visit != draft.visit)
 
+    def _await_code(
+        self, unit: UnitOfWork, handle: str, draft: Draft, code: str, now: dt.datetime
+    ) -> None:
+        assert self._confirmation is not None
+        digest, _ = self._confirmation
+        waiting = Draft(
+            self.form.id,
+            self.form.version,
+            draft.language,
+            submitted=True,
+            first_message_id=draft.first_message_id,
+            chat_id=draft.chat_id,
+            code_check=digest(code),
+        )
+        unit.drafts.put(handle, waiting.to_bytes(), now, self._lifetime)
+
+    def _confirm_code(self, unit: UnitOfWork, handle: str, draft: Draft, given: Input) -> Outcome:
+        assert self._confirmation is not None
+        assert draft.code_check is not None
+        _, matches = self._confirmation
+        if isinstance(given, TextInput) and matches(draft.code_check, given.text):
+            unit.drafts.delete(handle)
+            unit.commit()
+            return CodeConfirmed(draft.language, draft.code_message_id)
+        unit.commit()
+        return CodeAwaited(draft.language, mismatch=True)
+
     def _shown(self, draft: Draft, *, resumed: bool = False, moved: bool = True) -> Shown:
         step = engine.current_step(self.form, draft)
         destination = None
@@ -267,10 +340,12 @@ class IntakeService:
             destination = self._submitter.destination(draft.answers)
         return Shown(step, draft.language, resumed, moved, destination, draft.first_message_id)
 
-    def _again(self, unit: UnitOfWork, handle: str, now: dt.datetime) -> AlreadyApplied:
+    def _again(self, unit: UnitOfWork, handle: str, now: dt.datetime) -> Outcome:
         draft = self._load(unit, handle, now)
         if draft is None:
             return AlreadyApplied(None, None)
+        if draft.code_check is not None:
+            return CodeAwaited(draft.language)
         return AlreadyApplied(engine.current_step(self.form, draft), draft.language)
 
     def _load(self, unit: UnitOfWork, handle: str, now: dt.datetime) -> Draft | None:

@@ -1,0 +1,281 @@
+"""What coalition staff do with cases: acknowledge, assign, set status, list, note, reply.
+
+Each action is one unit of work that also appends to the audit log. A person may act on a case
+only if they are staff of the case's coalition and act in its staff chat or their private chat
+with the bot. Any refusal looks the same whether or not the reference exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.cases.coalitions import Coalition, CoalitionDirectory
+from bot.cases.followups import followup_package
+from bot.cases.submission import SealCase
+from bot.i18n import Catalogs
+from storage.audit import AuditEntry
+from storage.cases import CaseRecord
+from storage.contacts import CHAT, CODE
+from storage.unit_of_work import SqlUnitOfWork
+
+NOTE_SCHEMA = "complaint-bot/note/v1"
+RELAY_PURPOSE = "relay"
+DONE = "done"
+REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Someone acting on cases: their Telegram id (never stored), chat, and pseudonym."""
+
+    user_id: int
+    chat_id: int
+    pseudonym: str
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Not allowed, or no such case: deliberately the same."""
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: CaseRecord
+    coalition: Coalition
+
+
+@dataclass(frozen=True)
+class Relayed:
+    way: str
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """The complainant asked not to be contacted, or erased their way back."""
+
+
+@dataclass(frozen=True)
+class Noted:
+    number: int
+
+
+@dataclass(frozen=True)
+class Resent:
+    sealed: bytes
+
+
+@dataclass(frozen=True)
+class OpenCases:
+    cases: list[CaseRecord]
+    coalitions: list[Coalition]
+
+
+Outcome = Refusal | CaseView | Relayed | Unreachable | Noted | Resent | OpenCases
+
+
+class Casework:
+    def __init__(
+        self,
+        units: Callable[[], SqlUnitOfWork],
+        directory: CoalitionDirectory,
+        catalogs: Catalogs,
+        seal_case: SealCase,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self._units = units
+        self._directory = directory
+        self._catalogs = catalogs
+        self._seal_case = seal_case
+        self._clock = clock
+
+    def coalitions_of(self, actor: Actor) -> list[Coalition]:
+        """The coalitions this person may act for, from the chat they are in."""
+        return [
+            c
+            for c in self._directory.coalitions
+            if actor.user_id in c.staff_user_ids
+            and actor.chat_id in (c.staff_chat_id, actor.user_id)
+        ]
+
+    def is_staff(self, user_id: int) -> bool:
+        return any(user_id in c.staff_user_ids for c in self._directory.coalitions)
+
+    def refuse(self, actor: Actor, action: str, reference: str | None) -> Refusal:
+        """Record a refused attempt. The reference is kept only if the person is staff somewhere:
+        a complainant who mistypes a command must not be tied to a case in a permanent log."""
+        kept = reference if self.is_staff(actor.user_id) else None
+        with self._units() as unit:
+            unit.audit.append(
+                AuditEntry(actor.pseudonym, action, kept, None, REFUSED), self._clock()
+            )
+            unit.commit()
+        return Refusal()
+
+    def acknowledge(self, actor: Actor, update_id: int, reference: str) -> Outcome:
+        def act(unit: SqlUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+            if view.case.status == "new":
+                unit.cases.set_status(reference, "in_progress", now.date())
+            return self._view(unit, reference, view.coalition)
+
+        return self._act(actor, update_id, "acknowledge", reference, act)
+
+    def assign_to_me(self, actor: Actor, update_id: int, reference: str) -> Outcome:
+        def act(unit: SqlUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+            unit.cases.assign(reference, actor.pseudonym)
+            if view.case.status == "new":
+                unit.cases.set_status(reference, "in_progress", now.date())
+            return self._view(unit, reference, view.coalition)
+
+        return self._act(actor, update_id, "assign", reference, act)
+
+    def set_status(self, actor: Actor, update_id: int, reference: str, status: str) -> Outcome:
+        def act(unit: SqlUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+            unit.cases.set_status(reference, status, now.date())
+            return self._view(unit, reference, view.coalition)
+
+        return self._act(actor, update_id, f"status:{status}", reference, act)
+
+    def show(self, actor: Actor, reference: str) -> Outcome:
+        def act(unit: SqlUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+            return view
+
+        return self._act(actor, None, "show", reference, act)
+
+    def resend(self, actor: Actor, reference: str) -> Outcome:
+        def act(unit: SqlUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+            sealed = unit.cases.sealed_file(reference, 0)
+            return Resent(sealed) if sealed is not None else Refusal()
+
+        return self._act(actor, None, "resend", reference, act)
+
+    def open_cases(self, actor: Actor) -> Outcome:
+        coalitions = self.coalitions_of(actor)
+        if not coalitions:
+            return self.refuse(actor, "list", None)
+        now = self._clock()
+        with self._units() as unit:
+            cases = unit.cases.open_cases([c.id for c in coalitions])
+            for coalition in coalitions:
+                unit.audit.append(
+                    AuditEntry(actor.pseudonym, "list", None, coalition.id, DONE), now
+                )
+            unit.commit()
+        order = {"high": 0, "medium": 1, "low": 2}
+        cases.sort(key=lambda c: (order.get(c.urgency, 3), c.received_on, c.reference))
+        return OpenCases(cases, coalitions)
+
+    def add_note(self, actor: Actor, update_id: int, reference: str, text: str) -> Outcome:
+        def act(unit: SqlUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+            note = {
+                "schema": NOTE_SCHEMA,
+                "reference": reference,
+                "kind": "internal_note",
+                "author": actor.pseudonym,
+                "written_at": now.isoformat(timespec="seconds"),
+                "text": text,
+            }
+            sealed = self._seal_case(followup_package(note), view.coalition.recipients)
+            number = unit.cases.next_file_number(reference)
+            unit.cases.add_sealed_file(reference, number, sealed)
+            unit.outbox.enqueue(reference, number, view.coalition.staff_chat_id, now)
+            return Noted(number)
+
+        return self._act(actor, update_id, "note", reference, act)
+
+    def reply(self, actor: Actor, update_id: int, reference: str, text: str) -> Outcome:
+        """Relay staff's words to the complainant by the way they chose at submission."""
+
+        def act(unit: SqlUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+            contact = unit.contacts.get(reference)
+            if contact is None:
+                return Unreachable()
+            coalition = view.coalition
+            if contact.way == CHAT and contact.chat_id is not None:
+                message = {
+                    "chat_id": contact.chat_id,
+                    "html": self._relay_html(coalition, reference, text, contact.language,
+                                             contact.code_word),
+                    "reference": reference,
+                    "language": contact.language,
+                }  # fmt: skip
+                payload = unit.seal_at_rest(
+                    json.dumps(message, ensure_ascii=False).encode(),
+                    purpose=RELAY_PURPOSE,
+                    row=reference,
+                )
+                unit.outbox.enqueue(reference, -1, 0, now, kind="relay", payload=payload)
+                return Relayed(CHAT)
+            recipient = unit.contacts.recipient_of(reference)
+            if contact.way == CODE and recipient is not None:
+                message = {
+                    "from": coalition.name,
+                    "text": text,
+                    "sent_on": now.date().isoformat(),
+                    "code_word": contact.code_word,
+                }
+                sealed = self._seal_case(json.dumps(message).encode(), [recipient])
+                unit.contacts.keep_message(reference, sealed, now)
+                return Relayed(CODE)
+            return Unreachable()
+
+        return self._act(actor, update_id, "reply", reference, act)
+
+    def _relay_html(
+        self, coalition: Coalition, reference: str, text: str, language: str, word: str | None
+    ) -> str:
+        t = self._catalogs.translator(language)
+        lines = [
+            "✉️ <b>" + html.escape(coalition.name) + "</b>",
+            html.escape(t.gettext("A message about your report {reference}:", reference=reference)),
+            "",
+            html.escape(text),
+            "",
+        ]
+        if word:
+            lines.append(html.escape(t.gettext("Your code word: {word}", word=word)))
+        else:
+            lines.append(
+                html.escape(t.gettext("You set no code word, so be careful: check the reference."))
+            )
+        lines.append(html.escape(t.gettext("To answer, press “Answer” or reply to this message.")))
+        return "\n".join(lines)
+
+    def _view(self, unit: SqlUnitOfWork, reference: str, coalition: Coalition) -> CaseView:
+        case = unit.cases.get(reference)
+        assert case is not None
+        return CaseView(case, coalition)
+
+    def _act(
+        self,
+        actor: Actor,
+        update_id: int | None,
+        action: str,
+        reference: str,
+        act: Callable[[SqlUnitOfWork, CaseView, dt.datetime], Outcome],
+    ) -> Outcome:
+        now = self._clock()
+        with self._units() as unit:
+            case = unit.cases.get(reference)
+            coalition = self._coalition_for(actor, case)
+            if case is None or coalition is None:
+                kept = reference if self.is_staff(actor.user_id) else None
+                unit.audit.append(AuditEntry(actor.pseudonym, action, kept, None, REFUSED), now)
+                unit.commit()
+                return Refusal()
+            if update_id is not None and not unit.updates.claim(update_id, now):
+                return self._view(unit, reference, coalition)
+            outcome = act(unit, CaseView(case, coalition), now)
+            unit.audit.append(
+                AuditEntry(actor.pseudonym, action, reference, coalition.id, DONE), now
+            )
+            unit.commit()
+            return outcome
+
+    def _coalition_for(self, actor: Actor, case: CaseRecord | None) -> Coalition | None:
+        if case is None:
+            return None
+        return next((c for c in self.coalitions_of(actor) if c.id == case.coalition_id), None)

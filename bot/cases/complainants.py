@@ -1,0 +1,224 @@
+"""What complainants do with cases they sent: see status, read and answer coalition messages.
+
+A complainant who chose notification is recognised by their pseudonymous handle (the link
+/delete erases). A case-code holder is recognised only by the code: a correct /check lets that
+account answer the case for a while, a grant kept in memory and never written down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.cases.coalitions import CoalitionDirectory
+from bot.cases.followups import Enclosure, followup_package
+from bot.cases.submission import SealCase
+from bot.cases.ways import ContactWays
+from storage.case_codes import normalise_case_code, open_code_box
+from storage.cases import CaseRecord
+from storage.contacts import CHAT
+from storage.errors import Unreadable
+from storage.sealing import CaseUnopenable, open_case
+from storage.unit_of_work import SqlUnitOfWork
+
+MESSAGE_SCHEMA = "complaint-bot/message/v1"
+GRANT_LIFETIME = dt.timedelta(minutes=30)
+FREE_ATTEMPTS = 3
+FIRST_PAUSE = dt.timedelta(seconds=30)
+LONGEST_PAUSE = dt.timedelta(hours=1)
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class CoalitionMessage:
+    sender: str
+    text: str
+    sent_on: str
+    code_word: str | None
+
+
+@dataclass(frozen=True)
+class Found:
+    reference: str
+    status: str
+    messages: list[CoalitionMessage]
+    message_ids: list[int]
+
+
+@dataclass(frozen=True)
+class Miss:
+    """No case matches, or the code is malformed: the same answer either way."""
+
+
+@dataclass(frozen=True)
+class SlowDown:
+    seconds: int
+
+
+CheckOutcome = Found | Miss | SlowDown
+
+
+@dataclass
+class _Attempts:
+    failures: int = 0
+    blocked_until: dt.datetime | None = None
+
+
+@dataclass
+class CodeGuard:
+    """Wrong codes cost time: after a few, each further try waits twice as long as the last."""
+
+    clock: Clock
+    attempts: dict[str, _Attempts] = field(default_factory=dict)
+
+    def wait_for(self, handle: str) -> int:
+        state = self.attempts.get(handle)
+        if state is None or state.blocked_until is None:
+            return 0
+        left = (state.blocked_until - self.clock()).total_seconds()
+        return max(0, int(left + 0.999))
+
+    def failed(self, handle: str) -> None:
+        state = self.attempts.setdefault(handle, _Attempts())
+        state.failures += 1
+        if state.failures >= FREE_ATTEMPTS:
+            pause = min(LONGEST_PAUSE, FIRST_PAUSE * 2 ** (state.failures - FREE_ATTEMPTS))
+            state.blocked_until = self.clock() + pause
+
+    def succeeded(self, handle: str) -> None:
+        self.attempts.pop(handle, None)
+
+
+@dataclass
+class AnswerGrants:
+    clock: Clock
+    grants: dict[tuple[str, str], dt.datetime] = field(default_factory=dict)
+
+    def grant(self, handle: str, reference: str) -> None:
+        self.grants[(handle, reference)] = self.clock() + GRANT_LIFETIME
+
+    def allows(self, handle: str, reference: str) -> bool:
+        until = self.grants.get((handle, reference))
+        return until is not None and until > self.clock()
+
+    def revoke(self, handle: str) -> None:
+        for key in [k for k in self.grants if k[0] == handle]:
+            del self.grants[key]
+
+
+class ComplainantCases:
+    def __init__(
+        self,
+        units: Callable[[], SqlUnitOfWork],
+        directory: CoalitionDirectory,
+        seal_case: SealCase,
+        ways: ContactWays,
+        clock: Clock = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self._units = units
+        self._directory = directory
+        self._seal_case = seal_case
+        self._ways = ways
+        self._clock = clock
+        self.guard = CodeGuard(clock)
+        self.grants = AnswerGrants(clock)
+
+    def statuses(self, handle: str) -> list[CaseRecord]:
+        with self._units() as unit:
+            return unit.cases.statuses(unit.contacts.references_of(handle))
+
+    def check(self, handle: str, typed: str) -> CheckOutcome:
+        wait = self.guard.wait_for(handle)
+        if wait:
+            return SlowDown(wait)
+        code = normalise_case_code(typed)
+        found = self._open_with(code) if code is not None else None
+        if found is None:
+            self.guard.failed(handle)
+            return Miss()
+        self.guard.succeeded(handle)
+        self.grants.grant(handle, found.reference)
+        return found
+
+    def mark_read(self, message_ids: list[int]) -> None:
+        """Messages shown to the code holder are deleted: the chat now holds the only copy."""
+        with self._units() as unit:
+            unit.contacts.drop_messages(message_ids)
+            unit.commit()
+
+    def may_answer(self, handle: str, reference: str) -> bool:
+        if self.grants.allows(handle, reference):
+            return True
+        with self._units() as unit:
+            contact = unit.contacts.get(reference)
+        return contact is not None and contact.way == CHAT and contact.handle == handle
+
+    def answer(
+        self,
+        update_id: int,
+        handle: str,
+        reference: str,
+        text: str | None,
+        enclosure: Enclosure | None,
+    ) -> bool:
+        """Seal the complainant's answer to the case's coalition and queue it, like a case."""
+        if not self.may_answer(handle, reference):
+            return False
+        now = self._clock()
+        with self._units() as unit:
+            if not unit.updates.claim(update_id, now):
+                return True
+            case = unit.cases.get(reference)
+            coalition = next(
+                (c for c in self._directory.coalitions if case and c.id == case.coalition_id), None
+            )
+            if case is None or coalition is None:
+                return False
+            document = {
+                "schema": MESSAGE_SCHEMA,
+                "reference": reference,
+                "kind": "complainant_message",
+                "received_on": now.date().isoformat(),
+                "text": text,
+            }
+            sealed = self._seal_case(followup_package(document, enclosure), coalition.recipients)
+            number = unit.cases.next_file_number(reference)
+            unit.cases.add_sealed_file(reference, number, sealed)
+            unit.outbox.enqueue(reference, number, coalition.staff_chat_id, now)
+            unit.commit()
+            return True
+
+    def forget_account(self, handle: str, reference: str | None = None) -> int:
+        """Erase the links between this account and its cases (one case, or all of them)."""
+        self.grants.revoke(handle)
+        with self._units() as unit:
+            linked = unit.contacts.references_of(handle)
+            erased = [r for r in linked if reference is None or r == reference]
+            unit.outbox.forget_relays(erased)
+            unit.contacts.erase(erased)
+            unit.commit()
+        return len(erased)
+
+    def _open_with(self, code: str) -> Found | None:
+        keys = self._ways.keys_of(code)
+        with self._units() as unit:
+            holder = unit.contacts.by_code(keys.lookup)
+            if holder is None:
+                return None
+            case = unit.cases.get(holder.reference)
+            stored = unit.contacts.messages_for(holder.reference)
+        if case is None:
+            return None
+        try:
+            identity = open_code_box(holder.locked_identity, keys)
+            messages = [_message(open_case(sealed, [identity])) for _, sealed in stored]
+        except (Unreadable, CaseUnopenable):
+            return None
+        return Found(case.reference, case.status, messages, [i for i, _ in stored])
+
+
+def _message(payload: bytes) -> CoalitionMessage:
+    data = json.loads(payload)
+    return CoalitionMessage(data["from"], data["text"], data["sent_on"], data.get("code_word"))

@@ -1,0 +1,35 @@
+"""Follow-up files of a case (messages, notes, notices): a small ZIP, sealed like the case."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    name: str
+    mime: str
+    data: bytes
+
+
+def followup_package(document: dict[str, Any], enclosure: Enclosure | None = None) -> bytes:
+    """`message.json` plus, if any, `attachments/<name>` with its size and SHA-256 recorded."""
+    body = dict(document)
+    if enclosure is not None:
+        body["attachment"] = {
+            "file": f"attachments/{enclosure.name}",
+            "type": enclosure.mime,
+            "size": len(enclosure.data),
+            "sha256": hashlib.sha256(enclosure.data).hexdigest(),
+        }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("message.json", json.dumps(body, indent=2, ensure_ascii=False))
+        if enclosure is not None:
+            archive.writestr(f"attachments/{enclosure.name}", enclosure.data, zipfile.ZIP_STORED)
+    return buffer.getvalue()

@@ -1,0 +1,57 @@
+"""The way back to a complainant, recorded when the case is submitted.
+
+- "bot_chat": the chat id, language and code word are kept sealed at rest with the case, and the
+  case is linked to the account's pseudonymous handle (for /status; /delete erases it).
+- "case_code": nothing links the case to the account. A case code is made, shown once, and kept
+  only as its Argon2id hash; messages for it are sealed to an identity the code unlocks.
+- anything else: no way back is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.intake.ports import UnitOfWork
+from storage.case_codes import CodeKeys, derive_code_keys, new_case_code, new_code_box
+
+NOTIFY = "bot_chat"
+CASE_CODE = "case_code"
+CONTACT_QUESTION = "k_contact_way"
+CODE_WORD_QUESTION = "k_code_word"
+
+DeriveCodeKeys = Callable[[str], CodeKeys]
+
+
+class ContactWays:
+    def __init__(self, code_salt_key: bytes) -> None:
+        self._salt_key = code_salt_key
+
+    def keys_of(self, code: str) -> CodeKeys:
+        return derive_code_keys(code, self._salt_key)
+
+    def record(
+        self,
+        unit: UnitOfWork,
+        reference: str,
+        handle: str,
+        answers: dict[str, Any],
+        language: str,
+        chat_id: int | None,
+    ) -> str | None:
+        """Keep the way back the complainant chose; returns the case code when one was made."""
+        way = answers.get(CONTACT_QUESTION)
+        word = answers.get(CODE_WORD_QUESTION)
+        code_word = word if isinstance(word, str) and word.strip() else None
+        if way == NOTIFY and chat_id is not None:
+            unit.contacts.add_chat(reference, handle, chat_id, language, code_word)
+            return None
+        if way == CASE_CODE:
+            code = new_case_code()
+            keys = self.keys_of(code)
+            box = new_code_box(keys)
+            unit.contacts.add_code(
+                reference, keys.lookup, box.recipient, box.locked_identity, language, code_word
+            )
+            return code
+        return None
