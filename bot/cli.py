@@ -19,6 +19,7 @@ from bot.i18n import LANGUAGE_NAMES, Catalogs
 from bot.intake.loader import FormError, load_form
 from bot.logs import configure_logging
 from bot.terminal import TerminalWalk
+from storage.audit import ORIGIN, verify_chain
 from storage.errors import StorageError
 from storage.sealing import fingerprint, new_identity, protect_identity
 
@@ -124,6 +125,18 @@ def _parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", help="delivery queue: waiting cases per staff chat")
     status.set_defaults(command=_status)
+
+    audit = commands.add_parser("audit", help="the audit log of staff actions")
+    audit_commands = audit.add_subparsers(title="commands", metavar="COMMAND")
+    verify = audit_commands.add_parser(
+        "verify",
+        help="check the audit log's hash chain",
+        description="Recompute the hash chain of the audit log: an edited or removed entry "
+        "breaks it. Prints the newest digest; keep it elsewhere and pass it with --head next "
+        "time, so that removing the newest entries is detected too. Exit status 1 if broken.",
+    )
+    verify.add_argument("--head", help="a digest printed by an earlier verification")
+    verify.set_defaults(command=_audit_verify)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(title="commands", metavar="COMMAND")
@@ -271,6 +284,20 @@ def _purge(arguments: argparse.Namespace) -> int:
     print(f"expired drafts deleted: {tidied.drafts}")
     print(f"retention warnings ({verb} send): {', '.join(tidied.cases.warned) or 'none'}")
     print(f"closed cases ({verb} delete): {', '.join(tidied.cases.purged) or 'none'}")
+    return 0
+
+
+def _audit_verify(arguments: argparse.Namespace) -> int:
+    runtime = Runtime(load_settings())
+    runtime.upgrade_database()
+    with runtime.unit_of_work() as unit:
+        rows = unit.audit.entries()
+    check = verify_chain(rows, arguments.head)
+    if not check.intact:
+        print(f"audit log BROKEN: {check.problem} ({check.entries} entries)")
+        return 1
+    head = rows[-1].digest if rows else ORIGIN
+    print(f"audit log intact: {check.entries} entries; newest digest {head}")
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -28,6 +29,19 @@ class AuditEntry:
     reference: str | None
     coalition_id: str | None
     outcome: str
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    seq: int
+    at: dt.datetime
+    actor: str
+    action: str
+    reference: str | None
+    coalition_id: str | None
+    outcome: str
+    previous: str
+    digest: str
 
 
 @dataclass(frozen=True)
@@ -81,11 +95,18 @@ class SqlAudit:
         self._session.flush()
         return seq
 
-    def entries(self) -> list[AuditRow]:
-        return list(self._session.scalars(select(AuditRow).order_by(AuditRow.seq)))
+    def entries(self) -> list[AuditRecord]:
+        rows = self._session.scalars(select(AuditRow).order_by(AuditRow.seq))
+        return [
+            AuditRecord(
+                r.seq, r.at, r.actor, r.action, r.reference, r.coalition_id, r.outcome,
+                r.previous, r.digest,
+            )
+            for r in rows
+        ]  # fmt: skip
 
 
-def verify_chain(rows: list[AuditRow], head: str | None = None) -> ChainCheck:
+def verify_chain(rows: Sequence[AuditRecord], head: str | None = None) -> ChainCheck:
     """Recompute the chain: an edited entry breaks its digest, a removed one breaks the links.
 
     Removing the newest entries leaves a shorter valid chain; pass the last digest seen elsewhere

@@ -41,8 +41,7 @@ class ContactWays:
     ) -> str | None:
         """Keep the way back the complainant chose; returns the case code when one was made."""
         way = answers.get(CONTACT_QUESTION)
-        word = answers.get(CODE_WORD_QUESTION)
-        code_word = word if isinstance(word, str) and word.strip() else None
+        code_word = _typed(answers.get(CODE_WORD_QUESTION))
         if way == NOTIFY and chat_id is not None:
             unit.contacts.add_chat(reference, handle, chat_id, language, code_word)
             return None
@@ -55,3 +54,9 @@ class ContactWays:
             )
             return code
         return None
+
+
+def _typed(answer: Any) -> str | None:
+    """The code word as typed (a voice answer cannot be quoted back, so it counts as none)."""
+    text = answer.get("text") if isinstance(answer, dict) else answer
+    return text.strip() if isinstance(text, str) and text.strip() else None

@@ -107,10 +107,15 @@ class SimUser:
         return await self.send_text(f"/{command} {args}".rstrip(), chat=chat)
 
     async def send_photo(
-        self, data: bytes, caption: str | None = None, *, chat: SimGroup | None = None
+        self,
+        data: bytes,
+        caption: str | None = None,
+        *,
+        chat: SimGroup | None = None,
+        reply_to: int | None = None,
     ) -> int:
         photo = self._world.files.add_photo(data)
-        return self._post(_with_caption({"photo": photo}, caption), chat)
+        return self._post(_with_caption({"photo": photo}, caption), chat, reply_to)
 
     async def send_document(
         self,
@@ -129,11 +134,16 @@ class SimUser:
         return self._post(_with_caption({"document": document}, caption), chat)
 
     async def send_voice(
-        self, data: bytes, duration: int = 1, *, chat: SimGroup | None = None
+        self,
+        data: bytes,
+        duration: int = 1,
+        *,
+        chat: SimGroup | None = None,
+        reply_to: int | None = None,
     ) -> int:
         stored = self._world.files.add(data, "voice", "oga", mime_type="audio/ogg")
         voice = {"duration": duration, "mime_type": "audio/ogg", **stored.describe()}
-        return self._post({"voice": voice}, chat)
+        return self._post({"voice": voice}, chat, reply_to)
 
     async def send_sticker(self, emoji: str = "👍", *, chat: SimGroup | None = None) -> int:
         stored = self._world.files.add(STICKER_BYTES, "stickers", "webp")
