@@ -321,11 +321,11 @@ def _case_line(t: Translator, case: CaseRecord, actor: Actor) -> str:
     else:
         who = case.assignee
     return t.gettext(
-        "{mark} {reference} · {status} · {days} days old · assigned to {who}",
+        "{mark} {reference} · {status} · {age} · assigned to {who}",
         mark=urgency,
         reference=case.reference,
         status=status_label(t, case.status),
-        days=days,
+        age=t.ngettext("{n} day old", "{n} days old", days),
         who=who,
     )
 
