@@ -306,7 +306,8 @@ def _status(arguments: argparse.Namespace) -> int:
     runtime.upgrade_database()
     with runtime.unit_of_work() as unit:
         waiting = unit.outbox.waiting()
-    names = {c.staff_chat_id: c.id for c in runtime.directory.coalitions}
+    names: dict[int, str] = {c.staff_chat_id: c.id for c in runtime.directory.coalitions}
+    names[0] = "messages to complainants"
     if not waiting:
         print("delivery queue: empty")
         return 0

@@ -127,6 +127,22 @@ async def test_a_staff_reply_reaches_a_notified_complainant_and_their_answer_com
         assert relayed.labels == ["✍️ " + person.t.gettext("Answer")]
         assert all(said not in m.content for m in team.chat.messages if not m.from_bot)
 
+        chatter = "Between us: the family seems scared, let's go slowly."
+        await team.member.send_text(chatter, chat=team.chat, reply_to=card.message_id)
+        await team.member.press("↩️ " + t_ru("Reply"), chat=team.chat, message_id=card.message_id)
+        staff_prompt = await team.member.wait_for_bot_message(
+            timeout=10, chat=team.chat, predicate=lambda m: m.content.startswith("↩️")
+        )
+        assert reference in staff_prompt.content
+        second_said = "Please also tell us which hospital."
+        await team.member.send_text(second_said, chat=team.chat, reply_to=staff_prompt.message_id)
+        second = await user.wait_for_bot_message(
+            timeout=20, predicate=lambda m: second_said in m.content
+        )
+        assert "sunflower" in second.content
+        await standin.wait_idle(quiet=0.2, timeout=20)
+        assert all(chatter not in m.content for m in user.visible_messages())
+
         await user.press("✍️ " + person.t.gettext("Answer"), message_id=relayed.message_id)
         prompt = await user.wait_for_bot_message(
             timeout=10, predicate=lambda m: m.content.startswith("✍️")
@@ -215,6 +231,23 @@ async def test_a_case_code_reads_replies_and_wrong_codes_learn_nothing_and_slow_
         assert code not in " ".join(m.content for m in user.visible_messages())
         again = await says(standin, user, f"/check {code}")
         assert said not in again.content
+
+        await user.press("✍️ " + t.gettext("Answer"), message_id=again.message_id)
+        prompt = await user.wait_for_bot_message(
+            timeout=10, predicate=lambda m: m.content.startswith("✍️")
+        )
+        await user.send_voice(b"OggS voice of the mother", duration=4, reply_to=prompt.message_id)
+        await standin.wait_for(
+            lambda: any(m.document_name == f"{reference}-1.age" for m in documents(team)), 20
+        )
+        voice = next(m for m in documents(team) if m.document_name == f"{reference}-1.age")
+        assert b"OggS voice of the mother" in opened_file(team, voice)["_files"].values()
+        stranger = standin.user(4299, "Stranger", language_code="ru")
+        await says(standin, stranger, "/start")
+        forged = await stranger.press_data(f"a:{reference}")
+        await standin.wait_idle(quiet=0.1, timeout=20)
+        assert stranger.callback_answers[forged] == t.gettext("This button is no longer active.")
+        assert not any(m.content.startswith("✍️") for m in stranger.visible_messages())
 
         for _ in range(3):  # a correct code reset the count; three wrong ones in a row now
             await says(standin, user, "/check ZZZZ-ZZZZ-ZZZZ-ZZZ0")

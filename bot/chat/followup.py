@@ -203,10 +203,12 @@ class FollowUpHandlers:
         replied = message.reply_to_message
         staff_prompt = replied is not None and (replied.text or "").startswith(STAFF_PROMPT_MARK)
         actor = self._staff.actor(update)
-        if staff_prompt or message.chat.type != "private":
+        if staff_prompt:
             if actor is not None and message.text:
                 await self._staff.relay(update, actor, message, reference, message.text)
             return
+        if message.chat.type != "private":
+            return  # staff talking about a case among themselves: never relayed
         await self._answer(update, context, message, reference)
 
     async def _answer(
