@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeAllGroupChats, Update
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
@@ -296,7 +296,18 @@ async def _describe_bot(application: Application, catalogs: Catalogs) -> None:  
         ]
         # Innocuous on purpose: someone glancing at the phone should learn nothing from it.
         description = t.gettext("A confidential help line. Press Start to begin.")
+        staff_commands = [
+            BotCommand("cases", t.gettext("Open cases")),
+            BotCommand("case", t.gettext("Send a case file again")),
+            BotCommand("status", t.gettext("Show or set a case's status")),
+            BotCommand("reply", t.gettext("Write to a complainant")),
+            BotCommand("note", t.gettext("Add a sealed internal note")),
+            BotCommand("help", t.gettext("Help")),
+        ]
         try:
+            await application.bot.set_my_commands(
+                staff_commands, scope=BotCommandScopeAllGroupChats(), language_code=language
+            )
             await application.bot.set_my_commands(commands, language_code=language)
             await application.bot.set_my_description(description, language_code=language)
             await application.bot.set_my_short_description(description, language_code=language)

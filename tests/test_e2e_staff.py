@@ -346,6 +346,16 @@ async def test_staff_commands_track_a_case_and_the_audit_chain_catches_tampering
             if m.document_name and m.document_name.removesuffix(".age") != calm
         )
 
+        menus = {
+            (json.dumps(c.params.get("scope")), c.params.get("language_code")): [
+                command["command"] for command in c.params["commands"]
+            ]
+            for c in standin.calls_of("setMyCommands")
+        }
+        group_menu = menus[(json.dumps({"type": "all_group_chats"}), "ru")]
+        assert {"cases", "case", "status", "reply", "note"} <= set(group_menu)
+        assert "reply" not in menus[(json.dumps(None), "ru")]
+
         listing = await staff_says(standin, team, "/cases")
         assert listing.content.index(urgent) < listing.content.index(calm)
         with runtime.database.connect() as connection:

@@ -307,6 +307,8 @@ class Screens:
                 "/language — " + _e(_("change the language")),
                 "/cancel — " + _e(_("discard your unfinished report")),
                 "/exit — " + _e(_("stop at once and delete your unfinished answers")),
+                "/status — " + _e(_("the status of reports linked to this account")),
+                "/check — " + _e(_("with your case code: status and the coalition's answers")),
                 "/delete — "
                 + _e(_("withdraw: erase your answers; with a reference, tell the coalition")),
                 "",
