@@ -102,16 +102,24 @@ class SqlCases:
         )
 
     def close(self, reference: str, day: dt.date) -> None:
-        self.set_status(reference, "closed", day)
-
-    def set_status(self, reference: str, status: str, day: dt.date) -> None:
-        """Closing starts the retention clock; any other status stops it again."""
-        closed = {"closed_on": day} if status == "closed" else {"closed_on": None}
         self._session.execute(
             update(CaseRow)
             .where(CaseRow.reference == reference)
-            .values(status=status, purge_warned_on=None, **closed)
+            .values(status="closed", closed_on=day)
         )
+
+    def set_status(self, reference: str, status: str, day: dt.date) -> None:
+        """Closing starts the retention clock; reopening stops it and forgets any warning.
+        Closing a closed case again changes nothing."""
+        row = self._session.get(CaseRow, reference)
+        if row is None or row.status == status:
+            return
+        if status == "closed":
+            row.closed_on, row.purge_warned_on = day, None
+        elif row.status == "closed":
+            row.closed_on, row.purge_warned_on = None, None
+        row.status = status
+        self._session.flush()
 
     def assign(self, reference: str, assignee: str | None) -> None:
         self._session.execute(

@@ -154,7 +154,7 @@ async def test_delete_without_a_reference_erases_the_draft_and_the_chat(
         await standin.wait_idle(quiet=0.3)
         remaining = user.visible_messages()
         assert len(remaining) == 1
-        assert "The bot keeps no link between your Telegram account" in remaining[0].content
+        assert "every link the bot kept between your Telegram account" in remaining[0].content
         handle = runtime.handle_of(user.user_id)
         assert type(runtime.service.current(handle)).__name__ == "NoDraft"
 

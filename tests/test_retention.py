@@ -127,3 +127,32 @@ async def test_the_staff_chat_is_warned_and_the_purge_command_deletes(
     with runtime.unit_of_work() as unit:
         assert unit.cases.get("KZ-BBBB-0001") is None
         assert unit.cases.sealed_file("KZ-BBBB-0001", 0) is None
+
+
+def test_reopening_stops_the_clock_and_closing_twice_does_not_restart_it(database: Engine) -> None:
+    sessions = make_sessions(database)
+    sealer = AtRestSealer(ServerKeys.generate().at_rest_keys)
+
+    def units() -> SqlUnitOfWork:
+        return SqlUnitOfWork(sessions, sealer)
+
+    with units() as unit:
+        unit.cases.add("KZ-CCCC-0001", "kz", "low", NOW.date() - 200 * DAY, b"sealed")
+        unit.cases.set_status("KZ-CCCC-0001", "closed", NOW.date() - 100 * DAY)
+        unit.commit()
+    retention = Retention(units, DIRECTORY)
+    assert retention.run(NOW).warned == ["KZ-CCCC-0001"]
+    with units() as unit:
+        unit.cases.set_status("KZ-CCCC-0001", "closed", NOW.date())
+        unit.commit()
+        assert unit.cases.get("KZ-CCCC-0001").closed_on == NOW.date() - 100 * DAY  # type: ignore[union-attr]
+    with units() as unit:
+        unit.cases.set_status("KZ-CCCC-0001", "in_progress", NOW.date())
+        unit.commit()
+    assert retention.run(NOW + 30 * DAY) == retention.run(NOW + 30 * DAY, dry_run=True)
+    assert retention.run(NOW + 30 * DAY).purged == []
+    with units() as unit:
+        unit.cases.set_status("KZ-CCCC-0001", "closed", NOW.date())
+        unit.commit()
+    assert retention.run(NOW + 30 * DAY).warned == []
+    assert retention.run(NOW + 84 * DAY).warned == ["KZ-CCCC-0001"]

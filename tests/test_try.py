@@ -19,7 +19,7 @@ SCRIPT = [
     "Almaty IVS",
     "2",  # risks: whereabouts unknown (toggle)
     "11",  # done
-    "4",  # contact: do not contact me
+    "6",  # contact: do not contact me
     "1",  # review: send
 ]
 
