@@ -251,6 +251,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
             runtime.catalogs,
             lease=dt.timedelta(seconds=runtime.settings.delivery_lease_seconds),
             wake=wake,
+            wiper=wiper,
         )
         background = [
             asyncio.create_task(_keep_tidy(runtime, stop)),

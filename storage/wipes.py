@@ -29,9 +29,15 @@ class SqlWipes:
         self._sealer = sealer
 
     def add(
-        self, chat_id: int, message_ids: list[int], now: dt.datetime, give_up_at: dt.datetime
+        self,
+        chat_id: int,
+        message_ids: list[int],
+        now: dt.datetime,
+        give_up_at: dt.datetime,
+        due_at: dt.datetime | None = None,
     ) -> None:
-        row = PendingWipeRow(sealed=b"", due_at=now, give_up_at=give_up_at, attempts=0)
+        """Delete these messages from `due_at` (default: now) until `give_up_at`."""
+        row = PendingWipeRow(sealed=b"", due_at=due_at or now, give_up_at=give_up_at, attempts=0)
         self._session.add(row)
         self._session.flush()
         payload = json.dumps({"chat": chat_id, "ids": message_ids}).encode()

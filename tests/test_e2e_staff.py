@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -136,10 +137,11 @@ async def test_a_staff_reply_reaches_a_notified_complainant_and_their_answer_com
         assert reference in staff_prompt.content
         second_said = "Please also tell us which hospital."
         await team.member.send_text(second_said, chat=team.chat, reply_to=staff_prompt.message_id)
-        second = await user.wait_for_bot_message(
-            timeout=20, predicate=lambda m: second_said in m.content
+        await standin.wait_for(
+            lambda: any(second_said in m.content for m in user.visible_messages()), 20
         )
-        assert "sunflower" in second.content
+        second_relay = next(m for m in user.visible_messages() if second_said in m.content)
+        assert "sunflower" in second_relay.content
         await standin.wait_idle(quiet=0.2, timeout=20)
         assert all(chatter not in m.content for m in user.visible_messages())
 
@@ -171,6 +173,20 @@ async def test_a_staff_reply_reaches_a_notified_complainant_and_their_answer_com
         gone = {m.message_id for m in user.deleted_messages()}
         assert {mine, shot, prompt.message_id} <= gone
         assert words not in " ".join(m.content for m in user.visible_messages())
+
+        now = dt.datetime.now(dt.UTC)
+        with runtime.unit_of_work() as unit:
+            soon = {i for w in unit.wipes.due(now + dt.timedelta(hours=1)) for i in w.message_ids}
+            later = [
+                w for w in unit.wipes.due(now + dt.timedelta(hours=25)) if w.chat_id == user.chat_id
+            ]
+        assert relayed.message_id not in soon
+        scheduled = {i for w in later for i in w.message_ids}
+        assert {relayed.message_id, second_relay.message_id} <= scheduled
+        assert (
+            person.t.gettext("This message is deleted from this chat after 24 hours.")
+            in relayed.content
+        )
 
         status = await says(standin, user, "/status")
         assert reference in status.content

@@ -242,6 +242,9 @@ class Casework:
                 html.escape(t.gettext("You set no code word, so be careful: check the reference."))
             )
         lines.append(html.escape(t.gettext("To answer, press “Answer” or reply to this message.")))
+        lines.append(
+            html.escape(t.gettext("This message is deleted from this chat after 24 hours."))
+        )
         return "\n".join(lines)
 
     def _view(self, unit: SqlUnitOfWork, reference: str, coalition: Coalition) -> CaseView:

@@ -22,6 +22,7 @@ from bot.cases.casework import RELAY_PURPOSE
 from bot.cases.coalitions import Coalition, CoalitionDirectory
 from bot.chat.case_buttons import answer_button, card_buttons
 from bot.chat.durations import seconds_of
+from bot.chat.wiper import CASE_MESSAGE_LIFETIME, Wiper
 from bot.i18n import Catalogs
 from storage.cases import Delivery
 from storage.unit_of_work import SqlUnitOfWork
@@ -47,7 +48,9 @@ class Courier:
         idle_seconds: float = 2.0,
         lease: dt.timedelta = dt.timedelta(seconds=60),
         wake: asyncio.Event | None = None,
+        wiper: Wiper | None = None,
     ) -> None:
+        self._wiper = wiper
         self._lease = lease
         self._bot = bot
         self._units = units
@@ -135,13 +138,15 @@ class Courier:
         target = chat_id if chat_id is not None else delivery.chat_id
         try:
             if document is None:
-                await self._bot.send_message(
+                sent = await self._bot.send_message(
                     target,
                     text,
                     parse_mode=ParseMode.HTML,
                     protect_content=protect,
                     reply_markup=markup,
                 )
+                if chat_id is not None and self._wiper is not None:
+                    await self._wiper.schedule(target, [sent.message_id], CASE_MESSAGE_LIFETIME)
             else:
                 # Not protect_content: staff must save the file to open it on their own device.
                 await self._bot.send_document(

@@ -32,7 +32,7 @@ from bot.cases.statuses import status_label
 from bot.chat import case_buttons
 from bot.chat.attachments import AttachmentRefused, attachment_of
 from bot.chat.staff import STAFF_PROMPT_MARK, StaffHandlers
-from bot.chat.wiper import Wiper
+from bot.chat.wiper import CASE_MESSAGE_LIFETIME, Wiper
 from bot.i18n import Catalogs, Translator
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -154,13 +154,15 @@ class FollowUpHandlers:
                 parts.append(t.gettext("Your code word: {word}", word=item.code_word))
         parts.append("")
         parts.append(t.gettext("To answer, press “Answer” within 30 minutes."))
-        await message.get_bot().send_message(
+        parts.append(t.gettext("This message is deleted from this chat after 24 hours."))
+        shown = await message.get_bot().send_message(
             message.chat_id,
             html.escape("\n".join(parts)),
             parse_mode=ParseMode.HTML,
             protect_content=True,
             reply_markup=case_buttons.answer_button(t, found.reference),
         )
+        await self._wiper.schedule(message.chat_id, [shown.message_id], CASE_MESSAGE_LIFETIME)
         await asyncio.to_thread(self._cases.mark_read, found.message_ids)
 
     async def on_answer_button(self, update: Update, context: Context) -> None:
@@ -185,13 +187,14 @@ class FollowUpHandlers:
             "Write your answer as a reply to this message: text, a voice message, a photo or a "
             "document. It is sealed for the coalition and then removed from this chat."
         )
-        await query.message.get_bot().send_message(
+        shown = await query.message.get_bot().send_message(
             query.message.chat_id,
             f"{ANSWER_PROMPT_MARK} {reference}\n{html.escape(prompt)}",
             parse_mode=ParseMode.HTML,
             protect_content=True,
             reply_markup=ForceReply(input_field_placeholder=reference),
         )
+        await self._wiper.schedule(shown.chat_id, [shown.message_id], CASE_MESSAGE_LIFETIME)
 
     async def on_reply_to_case(self, update: Update, context: Context) -> None:
         message, user = update.effective_message, update.effective_user
@@ -251,7 +254,8 @@ class FollowUpHandlers:
         await self._wiper.wipe(message.chat_id, own)
         await self._say(
             message,
-            t.gettext(
+            expires=True,
+            text=t.gettext(
                 "Your answer about {reference} was sealed for the coalition and removed from "
                 "this chat.",
                 reference=reference,
@@ -264,7 +268,9 @@ class FollowUpHandlers:
             self._catalogs.best_language(user.language_code if user else None)
         )
 
-    async def _say(self, message: Message, text: str) -> None:
-        await message.get_bot().send_message(
+    async def _say(self, message: Message, text: str, *, expires: bool = False) -> None:
+        said = await message.get_bot().send_message(
             message.chat_id, html.escape(text), parse_mode=ParseMode.HTML, protect_content=True
         )
+        if expires:
+            await self._wiper.schedule(said.chat_id, [said.message_id], CASE_MESSAGE_LIFETIME)

@@ -20,6 +20,9 @@ from storage.wipes import PendingWipe
 
 log = logging.getLogger(__name__)
 TELEGRAM_DELETE_WINDOW = dt.timedelta(hours=48)
+# Messages about a case that reach a complainant's chat (the coalition's words, /check results)
+# are deleted after this long: a phone searched later shows nothing.
+CASE_MESSAGE_LIFETIME = dt.timedelta(hours=24)
 BATCH = 100
 
 
@@ -66,10 +69,17 @@ class Wiper:
             return False
         return True
 
-    def _remember(self, chat_id: int, ids: list[int]) -> None:
+    async def schedule(self, chat_id: int, message_ids: Iterable[int], after: dt.timedelta) -> None:
+        """Delete these messages later (durably), while Telegram still allows it."""
+        ids = sorted(set(message_ids))
+        if ids:
+            await asyncio.to_thread(self._remember, chat_id, ids, after)
+
+    def _remember(self, chat_id: int, ids: list[int], after: dt.timedelta | None = None) -> None:
         now = self._clock()
         with self._units() as unit:
-            unit.wipes.add(chat_id, ids, now, now + TELEGRAM_DELETE_WINDOW)
+            due = now + after if after is not None else None
+            unit.wipes.add(chat_id, ids, now, now + TELEGRAM_DELETE_WINDOW, due)
             unit.commit()
 
     def _due(self) -> list[PendingWipe]:
