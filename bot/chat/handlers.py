@@ -284,7 +284,13 @@ class IntakeHandlers:
             )
             if isinstance(outcome, NoDraft):
                 outcome = await self._call(
-                    self.service.begin, handle, update.update_id, button.language, {}
+                    self.service.begin,
+                    handle,
+                    update.update_id,
+                    button.language,
+                    {},
+                    query.message.message_id,
+                    query.message.chat.id,
                 )
             await self._answer_button(query, outcome)
         elif isinstance(button, cb.StepButton) and button.op in (cb.PICK_EDIT, cb.SHOW_REVIEW):
