@@ -175,6 +175,12 @@ def _check(arguments: argparse.Namespace) -> int:
             demo = " (DEMO)" if directory.is_demo else ""
             names = ", ".join(c.id for c in directory.coalitions)
             print(f"coalitions: {names}; fallback {directory.fallback}{demo}")
+            for coalition in directory.coalitions:
+                if not coalition.staff_user_ids:
+                    print(
+                        f"coalitions: {coalition.id} has no staff_user_ids, so nobody can "
+                        "acknowledge, answer or close its cases in Telegram"
+                    )
         except CoalitionsError as error:
             print(f"coalitions: {error}")
             problems += 1

@@ -142,3 +142,19 @@ def test_the_demo_file_is_valid_and_marked_demo(tmp_path: Path) -> None:
     assert all(c.name.startswith("[DEMO]") for c in directory.coalitions)
     assert {c.id for c in directory.coalitions} == {w[0] for w in written}
     assert (tmp_path / "keys" / "kz.demo-key.txt").stat().st_mode & 0o777 == 0o600
+
+
+def test_check_warns_of_a_coalition_nobody_can_act_for(tmp_path: Path) -> None:
+    data = directory_data()
+    coalitions = data["coalitions"]
+    assert isinstance(coalitions, list)
+    for coalition in coalitions[1:]:
+        coalition["staff_user_ids"] = [9001]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "check"],
+        env={"PATH": "/usr/bin:/bin", "COALITIONS_FILE": str(write(tmp_path, data)),
+             "HOME": str(tmp_path)},
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert "kz has no staff_user_ids" in result.stdout
+    assert "tj has no staff_user_ids" not in result.stdout
