@@ -278,7 +278,7 @@ def _desk_open(arguments: argparse.Namespace) -> int:
         return 1
     print(f"{opened.reference}: opened into {opened.folder}")
     print(f"attachments checked against their SHA-256: {opened.files_checked}")
-    print(f"read it: {opened.folder / 'report.html'}")
+    print(f"read it: {opened.folder / opened.read_first}")
     return 0
 
 

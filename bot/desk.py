@@ -22,6 +22,7 @@ class OpenedCase:
     folder: Path
     reference: str
     files_checked: int
+    read_first: str = "report.html"
 
 
 def open_sealed_file(
@@ -52,7 +53,8 @@ def open_sealed_file(
 def _unpack(package: bytes, folder: Path) -> OpenedCase:
     try:
         archive = zipfile.ZipFile(io.BytesIO(package))
-        manifest = json.loads(archive.read(_manifest_name(archive)))
+        manifest_name = _manifest_name(archive)
+        manifest = json.loads(archive.read(manifest_name))
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError):
         raise DeskError("the opened file is not a case package; it may be damaged") from None
     checked = 0
@@ -66,7 +68,8 @@ def _unpack(package: bytes, folder: Path) -> OpenedCase:
         target = _safe_target(folder, member)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(archive.read(member))
-    return OpenedCase(folder, str(manifest.get("reference", folder.name)), checked)
+    read_first = "report.html" if "report.html" in archive.namelist() else manifest_name
+    return OpenedCase(folder, str(manifest.get("reference", folder.name)), checked, read_first)
 
 
 def _manifest_name(archive: zipfile.ZipFile) -> str:

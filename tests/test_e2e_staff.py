@@ -15,6 +15,7 @@ from sqlalchemy import Engine, delete, select, update
 
 from bot.cli import main as cli
 from bot.config import Settings
+from bot.desk import open_sealed_file
 from storage.audit import AuditRecord, verify_chain
 from storage.case_codes import normalise_case_code
 from storage.schema import AuditRow, CaseContactRow, CaseRow, OutboxRow, SealedFileRow
@@ -167,6 +168,18 @@ async def test_a_staff_reply_reaches_a_notified_complainant_and_their_answer_com
         with_photo = opened_file(team, second)
         assert with_photo["text"] == "his arm"
         assert photo in with_photo["_files"].values()
+        (recorded,) = with_photo["attachments"]
+        assert with_photo["_files"][recorded["path"]] == photo
+        key = tmp_path / "staff-key.txt"
+        key.write_text(team.identity + "\n", encoding="utf-8")
+        sealed_path = tmp_path / (second.document_name or "")
+        sealed_path.write_bytes(second.document or b"")
+        desk = open_sealed_file(sealed_path, key, tmp_path / "desk", lambda: "")
+        assert (desk.reference, desk.files_checked, desk.read_first) == (
+            reference,
+            1,
+            "message.json",
+        )
         assert first.document is not None
         with pytest.raises(CaseUnopenable):
             open_case(first.document, read_identities(teams["kg"].identity.encode()))

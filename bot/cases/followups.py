@@ -18,15 +18,19 @@ class Enclosure:
 
 
 def followup_package(document: dict[str, Any], enclosure: Enclosure | None = None) -> bytes:
-    """`message.json` plus, if any, `attachments/<name>` with its size and SHA-256 recorded."""
+    """`message.json` plus, if any, `attachments/<name>`; its size and SHA-256 are recorded in
+    `attachments`, as in a case, so the desk checks them."""
     body = dict(document)
+    body["attachments"] = []
     if enclosure is not None:
-        body["attachment"] = {
-            "file": f"attachments/{enclosure.name}",
-            "type": enclosure.mime,
-            "size": len(enclosure.data),
-            "sha256": hashlib.sha256(enclosure.data).hexdigest(),
-        }
+        body["attachments"].append(
+            {
+                "path": f"attachments/{enclosure.name}",
+                "type": enclosure.mime,
+                "size": len(enclosure.data),
+                "sha256": hashlib.sha256(enclosure.data).hexdigest(),
+            }
+        )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("message.json", json.dumps(body, indent=2, ensure_ascii=False))
