@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -11,6 +11,7 @@ from .machine import Shares
 from .walk import Walk
 
 MIB = 1024 * 1024
+POLL = "getUpdates"
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Load:
     latencies: list[float]
     errors: Counter[str]
     path: str
+    by_step: dict[str, list[float]]
 
     @classmethod
     def of(cls, walks: Sequence[Walk]) -> Load:
@@ -39,6 +41,7 @@ class Load:
             latencies=latencies,
             errors=Counter(w.error for w in walks if w.error),
             path=next(("".join(w.kinds) for w in walks if w.completed), ""),
+            by_step=_by_step(walks),
         )
 
     @property
@@ -46,10 +49,27 @@ class Load:
         return self.updates / self.seconds if self.seconds else 0.0
 
     def percentile_ms(self, percent: float) -> float:
-        if not self.latencies:
-            return math.nan
-        rank = max(1, math.ceil(percent / 100 * len(self.latencies)))
-        return self.latencies[rank - 1] * 1000
+        return _percentile_ms(self.latencies, percent)
+
+    def slowest_steps(self, count: int) -> list[tuple[str, float]]:
+        """The steps with the highest median latency, in ms."""
+        medians = [(step, _percentile_ms(times, 50)) for step, times in self.by_step.items()]
+        return sorted(medians, key=lambda item: item[1], reverse=True)[:count]
+
+
+def _percentile_ms(ordered: Sequence[float], percent: float) -> float:
+    if not ordered:
+        return math.nan
+    rank = max(1, math.ceil(percent / 100 * len(ordered)))
+    return ordered[rank - 1] * 1000
+
+
+def _by_step(walks: Sequence[Walk]) -> dict[str, list[float]]:
+    by_step: defaultdict[str, list[float]] = defaultdict(list)
+    for walk in walks:
+        for step, latency in zip(walk.steps, walk.latencies, strict=True):
+            by_step[step].append(latency)
+    return {step: sorted(times) for step, times in by_step.items()}
 
 
 @dataclass(frozen=True)
@@ -73,6 +93,16 @@ class Run:
     label: str
     load: Load
     usage: Usage
+    api_calls: Counter[str]
+    updates_returned: int
+
+    def returned_per_update(self) -> float:
+        """Updates getUpdates returned per update sent: above 1, the bot decoded some again."""
+        return self.updates_returned / self.load.updates if self.load.updates else math.nan
+
+    def calls_per_update(self, polls: bool) -> float:
+        calls = sum(n for method, n in self.api_calls.items() if (method == POLL) == polls)
+        return calls / self.load.updates if self.load.updates else math.nan
 
     def cpu_per_questionnaire(self) -> float:
         return self.usage.cpu_load / self.load.completed if self.load.completed else math.nan
@@ -91,6 +121,9 @@ ROWS: list[Row] = [
     ("latency p95, ms", lambda r: f"{r.load.percentile_ms(95):.1f}"),
     ("latency p99, ms", lambda r: f"{r.load.percentile_ms(99):.1f}"),
     ("latency max, ms", lambda r: f"{r.load.percentile_ms(100):.1f}"),
+    ("Bot API calls per update", lambda r: f"{r.calls_per_update(polls=False):.2f}"),
+    ("getUpdates calls per update", lambda r: f"{r.calls_per_update(polls=True):.2f}"),
+    ("updates returned per update", lambda r: f"{r.returned_per_update():.2f}"),
     ("bot CPU during load, s", lambda r: f"{r.usage.cpu_load:.2f}"),
     ("bot CPU per questionnaire, ms", lambda r: f"{r.cpu_per_questionnaire() * 1000:.1f}"),
     ("  incl. startup, ms", lambda r: f"{r.total_cpu_per_questionnaire() * 1000:.1f}"),

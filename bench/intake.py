@@ -16,6 +16,7 @@ import random
 import re
 import shlex
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ DRAFT_ANSWERS = 3
 DRAFTERS_AT_ONCE = 100
 IDLE_QUIET = 0.5
 IDLE_TIMEOUT = 60.0
+SLOWEST = 6
 CPU_TARGET_RATIO = 2.0
 P99_TARGET_MS = 100.0
 FLOOD_FREE_THINK_MS = 1000.0
@@ -83,6 +85,8 @@ async def measure(session: Session, contender: Contender, options: Options, labe
     clocks = CpuClocks.now(child)
     paces = [pace_of(options, n) for n in range(options.complainants)]
     profile = profile_file(options, label)
+    calls_before = len(session.standin.calls)
+    returned_before = session.standin.updates_returned
     with RssSampler(child) as sampler, sampled(child, profile):
         walks = await drive(session, contender.policy, paces, COMPLAINANTS_FROM)
         await session.standin.wait_idle(quiet=IDLE_QUIET, timeout=IDLE_TIMEOUT)
@@ -91,7 +95,9 @@ async def measure(session: Session, contender: Contender, options: Options, labe
     usage = Usage(cpu_start, child.cpu_seconds(), rss_start, sampler.peak, shares)
     if profile is not None:
         print(f"\nprofile of {label} ({profile}):\n{hottest(profile)}")
-    return Run(label, load, usage)
+    calls = Counter(call.method for call in session.standin.calls[calls_before:])
+    returned = session.standin.updates_returned - returned_before
+    return Run(label, load, usage, calls, returned)
 
 
 def profile_file(options: Options, label: str) -> Path | None:
@@ -201,8 +207,10 @@ def verdict(met: bool) -> str:
 def conclusions(runs: Sequence[Run], options: Options) -> list[str]:
     real = runs[0]
     p99 = real.load.percentile_ms(99)
+    slowest = ", ".join(f"{step} {ms:.0f}" for step, ms in real.load.slowest_steps(SLOWEST))
     lines = [
         f"intake walk: full track, {describe_path(real.load.path)}",
+        f"intake bot's slowest steps (median latency, ms): {slowest}",
         f"latency p99 {p99:.1f} ms: target <= {P99_TARGET_MS:.0f} ms "
         f"(set for 200 complainants on SQLite with think time) {verdict(p99 <= P99_TARGET_MS)} "
         f"in this run ({options.complainants} complainants, {options.database}, "

@@ -75,6 +75,14 @@ class TimedStandIn(BotApiStandIn):
         super().__init__(token=token)
         self._world = TimedWorld(self._world.bot_user, landings.land)
         self._api = BotApi(self._world)
+        self.updates_returned = 0
+        self._api.handlers["getUpdates"] = self._counted_get_updates
+
+    async def _counted_get_updates(self, p: dict[str, Any]) -> Any:
+        """getUpdates, counting the updates it returns (the bot decodes each one)."""
+        updates = await self._api.get_updates(p)
+        self.updates_returned += len(updates)
+        return updates
 
     def get_updates_calls(self) -> int:
         return sum(1 for call in self.calls if call.method == "getUpdates")

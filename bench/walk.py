@@ -43,16 +43,18 @@ CHOSEN = {"a_safe_now": "yes", "a_urgent": "no", "b_consent_store": "yes"}
 class Press:
     data: str
     submits: bool = False
+    step: str = "press"
 
 
 @dataclass(frozen=True)
 class Type:
     text: str
+    step: str = "type"
 
 
 Action = Press | Type
 Policy = Callable[[MessageView], Action]
-START = Type("/start")
+START = Type("/start", "/start")
 
 
 @dataclass
@@ -61,6 +63,7 @@ class Walk:
 
     latencies: list[float] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
     first_sent: float | None = None
     last_landed: float | None = None
     completed: bool = False
@@ -69,6 +72,7 @@ class Walk:
     def record(self, action: Action, sent: float, landed: float) -> None:
         self.latencies.append(landed - sent)
         self.kinds.append("t" if isinstance(action, Type) else "p")
+        self.steps.append(action.step)
         self.first_sent = sent if self.first_sent is None else self.first_sent
         self.last_landed = landed
 
@@ -159,10 +163,10 @@ def step_buttons(screen: MessageView) -> list[tuple[cb.StepButton, str]]:
     return found
 
 
-def press(screen: MessageView, op: str, arg: str | None = None) -> Press:
+def press(screen: MessageView, op: str, arg: str | None = None, step: str = "press") -> Press:
     for button, data in step_buttons(screen):
         if button.op == op and (arg is None or button.arg == arg):
-            return Press(data, submits=op == cb.SUBMIT)
+            return Press(data, submits=op == cb.SUBMIT, step=step)
     raise LookupError(f"no {op}:{arg} button on {screen.content[:120]!r}")
 
 
@@ -180,7 +184,7 @@ class FormPolicy:
 
     def __call__(self, screen: MessageView) -> Action:
         if can_submit(screen):
-            return press(screen, cb.SUBMIT)
+            return press(screen, cb.SUBMIT, step="send")
         return self._answer(screen, self._question_on(screen))
 
     def _question_on(self, screen: MessageView) -> Question:
@@ -191,21 +195,22 @@ class FormPolicy:
         raise LookupError(f"no question recognised in {content[:120]!r}")
 
     def _answer(self, screen: MessageView, question: Question) -> Action:
-        if question.id in CHOSEN:
-            return press(screen, cb.CHOOSE, CHOSEN[question.id])
+        step = question.id
+        if step in CHOSEN:
+            return press(screen, cb.CHOOSE, CHOSEN[step], step)
         if question.type == "text":
-            return Type(TYPED.get(question.id, DEFAULT_TEXT))
+            return Type(TYPED.get(step, DEFAULT_TEXT), step)
         if question.type in TYPED_BY_KIND:
-            return Type(TYPED_BY_KIND[question.type])
+            return Type(TYPED_BY_KIND[question.type], step)
         if question.required:
-            return press(screen, cb.CHOOSE)
-        return press(screen, cb.SKIP)
+            return press(screen, cb.CHOOSE, step=step)
+        return press(screen, cb.SKIP, step=step)
 
 
 def floor_policy(screen: MessageView) -> Action:
     """The framework-floor bot: type where it asks to type, otherwise press the first choice."""
     if can_submit(screen):
-        return press(screen, cb.SUBMIT)
+        return press(screen, cb.SUBMIT, step="send")
     if TYPE_HINT in screen.content:
         return Type(DEFAULT_TEXT)
     return press(screen, cb.CHOOSE)

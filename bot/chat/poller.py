@@ -1,10 +1,18 @@
 """Long polling that confirms an update to Telegram only once it has been handled.
 
 python-telegram-bot's Updater confirms a batch (by asking for the next offset) before its handlers
-have run, so a crash loses those updates. Here each batch is handled first, chats concurrently and
-each chat's updates in order, and only then confirmed by the next getUpdates offset. An update whose
-handler failed is not confirmed: it comes back after a pause and is tried again, at most
-`max_attempts` times; the service's update-id claim makes a redelivered update harmless.
+have run, so a crash loses those updates. Here polling is pipelined: each update is handed to its
+chat's queue as soon as it arrives (a chat's updates one at a time and in order, chats
+concurrently), and polling goes on while they are handled. The offset sent to Telegram stops at
+the oldest update not yet finished, so a `kill -9` loses nothing; as Telegram then returns the
+unfinished update and those after it again, ids already taken are remembered until confirmed and
+not handled twice. An update whose handler failed is tried again after a pause, at most
+`max_attempts` times, and its chat's later updates wait for it; the service's update-id claim
+makes an update redelivered after a restart harmless.
+
+One limit comes from Telegram: getUpdates returns at most 100 updates from the offset, so an
+update unfinished for long (a failing one waiting for its retry) holds back every update but the
+99 after it, until it is done or given up.
 """
 
 from __future__ import annotations
@@ -12,8 +20,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Hashable, Iterable
 
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TelegramError
@@ -24,6 +32,8 @@ from bot.logs import new_request
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
+BATCH_LIMIT = 100  # the most updates one getUpdates returns
+RECHECK_PER = 10  # a poll returning more updates than this waits longer to look again
 
 
 class DurablePoller:
@@ -35,30 +45,56 @@ class DurablePoller:
         max_attempts: int = 5,
         max_pause: float = 30.0,
         concurrency: int = 64,
+        recheck: float = 0.05,
     ) -> None:
+        """`recheck`: while updates are unfinished, Telegram answers getUpdates at once (it
+        returns them again), so poll again only when the oldest ones finish, or after `recheck`
+        seconds to see new updates."""
         self._application = application
         self._poll_timeout = poll_timeout
         self._max_attempts = max_attempts
         self._max_pause = max_pause
+        self._recheck = recheck
         self._slots = asyncio.Semaphore(concurrency)
-        self._failed: set[int] = set()
-        self._attempts: dict[int, int] = defaultdict(int)
-        self._handled: set[int] = set()
-        self._deferred: set[int] = set()
-        self.offset: int | None = None
+        self._open: set[int] = set()  # taken, not finished: queued, being handled, or to retry
+        self._finished: set[int] = set()  # finished, not yet confirmed to Telegram
+        self._failed: set[int] = set()  # marked by the error handler while being handled
+        self._highest: int | None = None
+        self._chats: dict[Hashable, deque[Update]] = {}
+        self._workers: set[asyncio.Task[None]] = set()
+        self._progress = asyncio.Event()
+        self._stop = asyncio.Event()
+
+    @property
+    def offset(self) -> int | None:
+        """The next getUpdates offset: up to, not past, the oldest unfinished update."""
+        if self._open:
+            return min(self._open)
+        return None if self._highest is None else self._highest + 1
 
     def record_failure(self, update: object) -> None:
         if isinstance(update, Update):
             self._failed.add(update.update_id)
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Poll and dispatch until `stop`; then finish the updates being handled."""
+        self._stop = stop
+        try:
+            await self._poll(stop)
+        finally:
+            await asyncio.gather(*self._workers, return_exceptions=True)
+
+    async def confirm(self) -> None:
+        """Tell Telegram that everything up to the offset is handled (on shutdown)."""
+        if self.offset is not None:
+            with contextlib.suppress(TelegramError):
+                await self._application.bot.get_updates(offset=self.offset, limit=1, timeout=0)
+
+    async def _poll(self, stop: asyncio.Event) -> None:
         pause = 0.0
         while not stop.is_set():
-            if pause:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), pause)
-                if stop.is_set():
-                    break
+            if pause and await _stopped_within(stop, pause):
+                break
             try:
                 updates = await self._fetch(stop)
             except RetryAfter as error:
@@ -70,33 +106,39 @@ class DurablePoller:
                 continue
             if updates is None:
                 break
-            handled = await self.handle_batch(updates)
-            pause = 0.0 if handled else min(self._max_pause, max(1.0, pause * 2))
+            pause = 0.0
+            fresh = self._dispatch(updates)
+            if self._open and not (fresh and len(updates) >= BATCH_LIMIT):
+                await self._until_progress(stop, len(updates))
 
-    async def handle_batch(self, updates: Iterable[Update]) -> bool:
-        """Handle a batch and advance the offset; False when some update must be retried."""
-        updates = list(updates)
-        batch = [u for u in updates if u.update_id not in self._handled]
-        self._failed.clear()
-        self._deferred = set()
-        await asyncio.gather(*(self._handle_chat(group) for group in _by_chat(batch)))
-        pending = set(self._to_retry(batch)) | self._deferred
-        if updates:
-            self.offset = min(pending) if pending else max(u.update_id for u in updates) + 1
-        handled = (self._handled | {u.update_id for u in batch}) - pending
-        self._handled = {i for i in handled if self.offset is None or i >= self.offset}
-        return not pending
-
-    async def confirm(self) -> None:
-        """Tell Telegram that everything up to the offset is handled (on shutdown)."""
-        if self.offset is not None:
-            with contextlib.suppress(TelegramError):
-                await self._application.bot.get_updates(offset=self.offset, limit=1, timeout=0)
+    def _dispatch(self, updates: Iterable[Update]) -> bool:
+        """Queue each update not taken yet behind its chat; True if any was new."""
+        fresh = False
+        for update in updates:
+            update_id = update.update_id
+            if update_id in self._open or update_id in self._finished:
+                continue
+            fresh = True
+            self._open.add(update_id)
+            self._highest = max(update_id, self._highest or update_id)
+            chat = _chat_of(update)
+            queue = self._chats.get(chat)
+            if queue is None:
+                queue = self._chats[chat] = deque()
+                worker = asyncio.create_task(self._serve(chat, queue))
+                self._workers.add(worker)
+                worker.add_done_callback(self._workers.discard)
+            queue.append(update)
+        return fresh
 
     async def _fetch(self, stop: asyncio.Event) -> list[Update] | None:
+        offset = self.offset
+        if offset is not None:
+            self._finished = {i for i in self._finished if i >= offset}
+        timeout = 0 if self._open else self._poll_timeout
         request = asyncio.ensure_future(
             self._application.bot.get_updates(
-                offset=self.offset, timeout=self._poll_timeout, allowed_updates=ALLOWED_UPDATES
+                offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
             )
         )
         stopping = asyncio.ensure_future(stop.wait())
@@ -109,33 +151,81 @@ class DurablePoller:
         stopping.cancel()
         return list(request.result())
 
-    async def _handle_chat(self, updates: list[Update]) -> None:
-        async with self._slots:
-            for position, update in enumerate(updates):
-                new_request()
-                await self._application.process_update(update)
-                if update.update_id in self._failed:
-                    self._deferred.update(u.update_id for u in updates[position + 1 :])
+    async def _until_progress(self, stop: asyncio.Event, returned: int) -> None:
+        """After a poll that returned `returned` updates, some still unfinished: wait until half
+        of them can be confirmed, or for `stop`. As each poll costs the bot a decoding of all it
+        returns, polling again to look for new updates waits longer the more it returns, and not
+        at all when it returned Telegram's maximum (nothing new could come back)."""
+        target = returned // 2
+        timeout = None
+        if returned < BATCH_LIMIT:
+            timeout = self._recheck * max(1.0, returned / RECHECK_PER)
+        waits = {
+            asyncio.ensure_future(self._until_window(target)),
+            asyncio.ensure_future(stop.wait()),
+        }
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        for wait in waits:
+            wait.cancel()
+
+    async def _until_window(self, size: int) -> None:
+        while self._window() > size:
+            self._progress.clear()
+            await self._progress.wait()
+
+    def _window(self) -> int:
+        """How many updates getUpdates returns from the offset that are already taken."""
+        if not self._open:
+            return 0
+        oldest = min(self._open)
+        return len(self._open) + sum(1 for i in self._finished if i > oldest)
+
+    async def _serve(self, chat: Hashable, queue: deque[Update]) -> None:
+        """Handle a chat's updates in order until its queue is empty (or the poller stops)."""
+        try:
+            while queue and not self._stop.is_set():
+                if not await self._handle(queue[0]):
                     return
+                update_id = queue.popleft().update_id
+                self._open.discard(update_id)
+                self._finished.add(update_id)
+                self._progress.set()
+        finally:
+            del self._chats[chat]
 
-    def _to_retry(self, batch: list[Update]) -> list[int]:
-        retry = []
-        for update_id in sorted(self._failed):
-            self._attempts[update_id] += 1
-            if self._attempts[update_id] < self._max_attempts:
-                retry.append(update_id)
-            else:
-                log.error("update %d failed %d times; giving up", update_id, self._max_attempts)
-                del self._attempts[update_id]
-        for update in batch:
+    async def _handle(self, update: Update) -> bool:
+        """Handle an update, retrying failures; False if stopped before it was done."""
+        attempt = 0
+        while True:
+            attempt += 1
+            async with self._slots:
+                if self._stop.is_set():
+                    return False
+                await self._process(update)
             if update.update_id not in self._failed:
-                self._attempts.pop(update.update_id, None)
-        return retry
+                return True
+            self._failed.discard(update.update_id)
+            if attempt >= self._max_attempts:
+                log.error("update %d failed %d times; giving up", update.update_id, attempt)
+                return True
+            if await _stopped_within(self._stop, min(self._max_pause, 2.0 ** (attempt - 1))):
+                return False
+
+    async def _process(self, update: Update) -> None:
+        new_request()
+        try:
+            await self._application.process_update(update)
+        except Exception:
+            log.exception("update %d could not be processed", update.update_id)
+            self._failed.add(update.update_id)
 
 
-def _by_chat(updates: list[Update]) -> list[list[Update]]:
-    groups: dict[int, list[Update]] = defaultdict(list)
-    for update in updates:
-        chat = update.effective_chat
-        groups[chat.id if chat else -update.update_id].append(update)
-    return list(groups.values())
+async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+    return stop.is_set()
+
+
+def _chat_of(update: Update) -> Hashable:
+    chat = update.effective_chat
+    return ("chat", chat.id) if chat else ("update", update.update_id)
