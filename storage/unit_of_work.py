@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.at_rest import AtRestSealer
@@ -26,9 +29,14 @@ class SqlDrafts:
     def __init__(self, session: Session, sealer: AtRestSealer) -> None:
         self._session = session
         self._sealer = sealer
+        # The session's identity map holds rows weakly: keep the loaded one for the put that
+        # usually follows in the same unit of work, rather than selecting it twice.
+        self._loaded: dict[str, DraftRow] = {}
 
     def get(self, handle: str, now: dt.datetime) -> bytes | None:
         row = self._session.get(DraftRow, handle)
+        if row is not None:
+            self._loaded[handle] = row
         if row is None or row.expires_at <= now:
             return None
         return self._sealer.open_at_rest(row.sealed, purpose=_DRAFT, row=handle)
@@ -47,6 +55,9 @@ class SqlDrafts:
             row.sealed = sealed
 
     def delete(self, handle: str) -> None:
+        loaded = self._loaded.pop(handle, None)
+        if loaded is not None and loaded in self._session:
+            self._session.expunge(loaded)
         self._session.execute(delete(DraftFileRow).where(DraftFileRow.handle == handle))
         self._session.execute(delete(DraftRow).where(DraftRow.handle == handle))
         self._session.flush()
@@ -81,17 +92,22 @@ class SqlUpdates:
 
     def claim(self, update_id: int, now: dt.datetime) -> bool:
         """Record the update as applied; False when it was applied before."""
-        if self._session.get(ProcessedUpdate, update_id) is not None:
-            return False
-        self._session.add(ProcessedUpdate(update_id=update_id, processed_at=now))
-        self._session.flush()
-        return True
+        insert = _insert_for(self._session)(ProcessedUpdate).values(
+            update_id=update_id, processed_at=now
+        )
+        claimed = insert.on_conflict_do_nothing().returning(ProcessedUpdate.update_id)
+        return self._session.execute(claimed).first() is not None
 
     def forget_before(self, cutoff: dt.datetime) -> int:
         result = self._session.execute(
             delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < cutoff)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _insert_for(session: Session) -> Callable[..., Any]:
+    """INSERT with ON CONFLICT DO NOTHING, in the dialect of the session's database."""
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 class SqlUnitOfWork:

@@ -352,13 +352,14 @@ def _prompt(form: Form, draft: Draft, question: Question) -> Prompt:
         current=draft.answers.get(question.id),
         revisiting=draft.cursor == question.id,
         pending=tuple(pending),
-        can_back=_has_earlier(form, draft, question),
+        can_back=_has_earlier(draft, question, asked),
         visit=draft.visit,
     )
 
 
-def _has_earlier(form: Form, draft: Draft, question: Question) -> bool:
-    visited = _visited(form, draft)
+def _has_earlier(draft: Draft, question: Question, asked: list[Question]) -> bool:
+    answerable = {q.id for q in asked if q.answerable}
+    visited = [qid for qid in draft.history if qid in answerable]
     return question.id not in visited[:1] if visited else False
 
 
