@@ -104,7 +104,7 @@ class FollowUpHandlers:
                     "for example /check ABCD-EFGH-JKMN-PQRS."
                 ),
             ]
-        await self._say(message, "\n".join(lines))
+        await self._say(message, "\n".join(lines), expires=bool(records))
 
     async def on_check(self, update: Update, context: Context) -> None:
         message, user = update.effective_message, update.effective_user
