@@ -24,7 +24,7 @@ from storage.errors import Unreadable
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_CHARACTERS = 16
 CONFIRM_CHARACTERS = 4
-_GROUPED = re.compile(r"^[0-9A-HJKMNP-TV-Z]{16}$")
+_UNGROUPED = re.compile(r"^[0-9A-HJKMNP-TV-Z]{16}$")
 _ARGON2_TIME = 3
 _ARGON2_MEMORY_KIB = 64 * 1024
 _NONCE_BYTES = 12
@@ -37,9 +37,8 @@ def new_case_code() -> str:
 
 def normalise_case_code(text: str) -> str | None:
     """What a person typed, read leniently (case, spaces, dashes, O/0, I/L/1), or None."""
-    cleaned = re.sub(r"[\s\-]", "", text.upper()).replace("O", "0")
-    cleaned = cleaned.replace("I", "1").replace("L", "1")
-    if not _GROUPED.match(cleaned):
+    cleaned = normalise_fragment(text)
+    if not _UNGROUPED.match(cleaned):
         return None
     return "-".join(cleaned[i : i + 4] for i in range(0, CODE_CHARACTERS, 4))
 
@@ -59,6 +58,7 @@ def confirmation_digest(part: str) -> str:
 
 
 def normalise_fragment(text: str) -> str:
+    """Upper case, no spaces or dashes, and the look-alikes Crockford base32 folds (O, I, L)."""
     cleaned = re.sub(r"[\s\-]", "", text.upper()).replace("O", "0")
     return cleaned.replace("I", "1").replace("L", "1")
 

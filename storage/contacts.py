@@ -25,6 +25,7 @@ class Contact:
     code_word: str | None
     chat_id: int | None = None
     handle: str | None = None
+    code_recipient: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,14 @@ class SqlContacts:
             return None
         data = json.loads(self._sealer.open_at_rest(row.sealed, purpose=_CONTACT, row=reference))
         return Contact(
-            reference, row.way, data["lang"], data.get("word"), data.get("chat_id"), row.handle
+            reference,
+            row.way,
+            data["lang"],
+            data.get("word"),
+            data.get("chat_id"),
+            row.handle,
+            row.code_recipient,
         )
-
-    def recipient_of(self, reference: str) -> str | None:
-        row = self._session.get(CaseContactRow, reference)
-        return row.code_recipient if row is not None else None
 
     def by_code(self, lookup: str) -> CodeHolder | None:
         row = self._session.scalar(

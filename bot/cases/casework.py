@@ -209,7 +209,7 @@ class Casework:
                 )
                 unit.outbox.enqueue(reference, -1, 0, now, kind="relay", payload=payload)
                 return Relayed(CHAT)
-            recipient = unit.contacts.recipient_of(reference)
+            recipient = contact.code_recipient
             if contact.way == CODE and recipient is not None:
                 message = {
                     "from": coalition.name,

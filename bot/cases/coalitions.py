@@ -54,6 +54,10 @@ class CoalitionDirectory(BaseModel):
     def by_id(self, coalition_id: str) -> Coalition:
         return next(c for c in self.coalitions if c.id == coalition_id)
 
+    def find(self, coalition_id: str | None) -> Coalition | None:
+        """The coalition with this id, or None (a case of a coalition since removed)."""
+        return next((c for c in self.coalitions if c.id == coalition_id), None)
+
     def for_country(self, country: str | None) -> Coalition | None:
         return next((c for c in self.coalitions if country in c.countries), None)
 

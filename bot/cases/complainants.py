@@ -149,10 +149,14 @@ class ComplainantCases:
             unit.commit()
 
     def may_answer(self, handle: str, reference: str) -> bool:
+        with self._units() as unit:
+            return self._may_answer(unit, handle, reference)
+
+    def _may_answer(self, unit: SqlUnitOfWork, handle: str, reference: str) -> bool:
+        """A code holder after a correct /check, or the account that asked to be notified."""
         if self.grants.allows(handle, reference):
             return True
-        with self._units() as unit:
-            contact = unit.contacts.get(reference)
+        contact = unit.contacts.get(reference)
         return contact is not None and contact.way == CHAT and contact.handle == handle
 
     def answer(
@@ -164,16 +168,14 @@ class ComplainantCases:
         enclosure: Enclosure | None,
     ) -> bool:
         """Seal the complainant's answer to the case's coalition and queue it, like a case."""
-        if not self.may_answer(handle, reference):
-            return False
         now = self._clock()
         with self._units() as unit:
+            if not self._may_answer(unit, handle, reference):
+                return False
             if not unit.updates.claim(update_id, now):
                 return True
             case = unit.cases.get(reference)
-            coalition = next(
-                (c for c in self._directory.coalitions if case and c.id == case.coalition_id), None
-            )
+            coalition = self._directory.find(case.coalition_id if case else None)
             if case is None or coalition is None:
                 return False
             document = {

@@ -17,9 +17,13 @@ class Enclosure:
     data: bytes
 
 
-def followup_package(document: dict[str, Any], enclosure: Enclosure | None = None) -> bytes:
-    """`message.json` plus, if any, `attachments/<name>`; its size and SHA-256 are recorded in
-    `attachments`, as in a case, so the desk checks them."""
+def followup_package(
+    document: dict[str, Any],
+    enclosure: Enclosure | None = None,
+    manifest: str = "message.json",
+) -> bytes:
+    """The manifest (`message.json` unless named) plus, if any, `attachments/<name>`; its
+    size and SHA-256 are recorded in `attachments`, as in a case, so the desk checks them."""
     body = dict(document)
     body["attachments"] = []
     if enclosure is not None:
@@ -33,7 +37,7 @@ def followup_package(document: dict[str, Any], enclosure: Enclosure | None = Non
         )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("message.json", json.dumps(body, indent=2, ensure_ascii=False))
+        archive.writestr(manifest, json.dumps(body, indent=2, ensure_ascii=False))
         if enclosure is not None:
             archive.writestr(f"attachments/{enclosure.name}", enclosure.data, zipfile.ZIP_STORED)
     return buffer.getvalue()

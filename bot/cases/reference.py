@@ -6,7 +6,9 @@ import re
 import secrets
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-PATTERN = re.compile(r"^[A-Z]{2}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
+_SHAPE = r"[A-Z]{2}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}"
+PATTERN = re.compile(f"^{_SHAPE}$")
+IN_TEXT = re.compile(rf"\b{_SHAPE}\b")
 
 
 def new_reference(prefix: str) -> str:

@@ -30,9 +30,7 @@ class Retention:
         done = RetentionRound()
         with self._units() as unit:
             for case, warned_on in unit.cases.closed():
-                coalition = next(
-                    (c for c in self._directory.coalitions if c.id == case.coalition_id), None
-                )
+                coalition = self._directory.find(case.coalition_id)
                 if coalition is None or case.closed_on is None:
                     continue
                 purge_on = case.closed_on + dt.timedelta(days=coalition.retention_days)

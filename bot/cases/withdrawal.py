@@ -7,12 +7,10 @@ its reference. Whether or not the reference exists, the complainant sees the sam
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
-import zipfile
 from collections.abc import Callable
 
 from bot.cases.coalitions import CoalitionDirectory
+from bot.cases.followups import followup_package
 from bot.cases.submission import SealCase
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -39,9 +37,7 @@ class Withdrawals:
             if not unit.updates.claim(update_id, now):
                 return False
             case = unit.cases.get(reference)
-            coalition = next(
-                (c for c in self._directory.coalitions if case and c.id == case.coalition_id), None
-            )
+            coalition = self._directory.find(case.coalition_id if case else None)
             if case is None or coalition is None:
                 unit.commit()
                 return False
@@ -63,7 +59,4 @@ def _notice(reference: str, day: dt.date) -> bytes:
         "Decide what to do with the case; if you can, confirm with the complainant "
         "using their code word.",
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("notice.json", json.dumps(notice, indent=2))
-    return buffer.getvalue()
+    return followup_package(notice, manifest="notice.json")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import re
 from collections.abc import Callable
 
 from telegram import CallbackQuery, ForceReply, Message, Update
@@ -28,6 +27,7 @@ from telegram.ext import (
 
 from bot.cases.complainants import ComplainantCases, Found, Miss, SlowDown
 from bot.cases.followups import Enclosure
+from bot.cases.reference import IN_TEXT
 from bot.cases.statuses import status_label
 from bot.chat import case_buttons
 from bot.chat.attachments import AttachmentRefused, attachment_of
@@ -37,7 +37,6 @@ from bot.i18n import Catalogs, Translator
 
 Context = ContextTypes.DEFAULT_TYPE
 ANSWER_PROMPT_MARK = "✍️"
-_REFERENCE = re.compile(r"\b[A-Z]{2}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b")
 
 
 class _RepliesAboutACase(filters.MessageFilter):
@@ -51,7 +50,7 @@ def _case_replied_to(message: Message) -> str | None:
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or not replied.from_user.is_bot:
         return None
-    found = _REFERENCE.search(replied.text or replied.caption or "")
+    found = IN_TEXT.search(replied.text or replied.caption or "")
     return found.group(0) if found else None
 
 
@@ -264,9 +263,7 @@ class FollowUpHandlers:
 
     def _translator(self, update: Update) -> Translator:
         user = update.effective_user
-        return self._catalogs.translator(
-            self._catalogs.best_language(user.language_code if user else None)
-        )
+        return self._catalogs.translator_for(user.language_code if user else None)
 
     async def _say(self, message: Message, text: str, *, expires: bool = False) -> None:
         said = await message.get_bot().send_message(

@@ -128,7 +128,7 @@ class IntakeHandlers:
         if verdict.allowed:
             return
         if verdict.warn:
-            t = self.catalogs.translator(self.catalogs.best_language(user.language_code))
+            t = self.catalogs.translator_for(user.language_code)
             text = t.gettext("You are sending messages very fast. Please wait a few seconds.")
             if update.callback_query is not None:
                 await update.callback_query.answer(text)
@@ -496,9 +496,7 @@ class IntakeHandlers:
         if isinstance(outcome, Shown):
             return self.catalogs.translator(outcome.language)
         user = update.effective_user
-        return self.catalogs.translator(
-            self.catalogs.best_language(user.language_code if user else None)
-        )
+        return self.catalogs.translator_for(user.language_code if user else None)
 
     async def _translator_for_message(self, message: Message, language: str | None) -> Translator:
         if language is None:

@@ -108,13 +108,9 @@ class StaffHandlers:
         else:
             status = parse_status(" ".join(args[1:]), self._all_translators())
             if status is None:
-                if not self._casework.coalitions_of(actor):
-                    outcome = await asyncio.to_thread(
-                        self._casework.refuse, actor, "status", reference
-                    )
-                    await self._say(message, self._text(t, outcome, actor))
-                    return
-                await self._say(message, _status_usage(t))
+                await self._refuse_or_usage(
+                    actor, message, t, "status", _status_usage(t), reference
+                )
                 return
             outcome = await asyncio.to_thread(
                 self._casework.set_status, actor, update.update_id, reference, status
@@ -126,14 +122,13 @@ class StaffHandlers:
         if actor is None or message is None or message.text is None:
             return
         t = self._translator(actor, update.effective_user)
-        parts = message.text.split(maxsplit=2)
-        reference = normalise_reference(parts[1]) if len(parts) > 1 else None
-        if reference is None or len(parts) < 3:
+        reference, text = _reference_and_text(message.text)
+        if reference is None or text is None:
             await self._refuse_or_usage(
                 actor, message, t, "reply", t.gettext("Usage: /reply REFERENCE your message")
             )
             return
-        await self.relay(update, actor, message, reference, parts[2])
+        await self.relay(update, actor, message, reference, text)
 
     async def relay(
         self, update: Update, actor: Actor, message: Message, reference: str, text: str
@@ -152,15 +147,14 @@ class StaffHandlers:
         if actor is None or message is None or message.text is None:
             return
         t = self._translator(actor, update.effective_user)
-        parts = message.text.split(maxsplit=2)
-        reference = normalise_reference(parts[1]) if len(parts) > 1 else None
-        if reference is None or len(parts) < 3:
+        reference, text = _reference_and_text(message.text)
+        if reference is None or text is None:
             await self._refuse_or_usage(
                 actor, message, t, "note", t.gettext("Usage: /note REFERENCE your note")
             )
             return
         outcome = await asyncio.to_thread(
-            self._casework.add_note, actor, update.update_id, reference, parts[2]
+            self._casework.add_note, actor, update.update_id, reference, text
         )
         await self._say(message, self._text(t, outcome, actor, reference))
         if isinstance(outcome, Noted):
@@ -248,12 +242,19 @@ class StaffHandlers:
             )
 
     async def _refuse_or_usage(
-        self, actor: Actor, message: Message, t: Translator, action: str, usage: str
+        self,
+        actor: Actor,
+        message: Message,
+        t: Translator,
+        action: str,
+        usage: str,
+        reference: str | None = None,
     ) -> None:
+        """Staff who mistyped get the usage; anyone else the refusal, audited."""
         if self._casework.coalitions_of(actor):
             await self._say(message, usage)
             return
-        outcome = await asyncio.to_thread(self._casework.refuse, actor, action, None)
+        outcome = await asyncio.to_thread(self._casework.refuse, actor, action, reference)
         await self._say(message, self._text(t, outcome, actor))
 
     def _text(
@@ -298,9 +299,7 @@ class StaffHandlers:
         coalitions = self._casework.coalitions_of(actor)
         if coalitions:
             return self._catalogs.translator(coalitions[0].language)
-        return self._catalogs.translator(
-            self._catalogs.best_language(user.language_code if user else None)
-        )
+        return self._catalogs.translator_for(user.language_code if user else None)
 
     def _all_translators(self) -> list[Translator]:
         return [self._catalogs.translator(language) for language in self._catalogs.offered]
@@ -328,6 +327,13 @@ def _case_line(t: Translator, case: CaseRecord, actor: Actor) -> str:
         age=t.ngettext("{n} day old", "{n} days old", days),
         who=who,
     )
+
+
+def _reference_and_text(command: str) -> tuple[str | None, str | None]:
+    """`/cmd REF free text` → (REF, text), keeping the text's own line breaks."""
+    parts = command.split(maxsplit=2)
+    reference = normalise_reference(parts[1]) if len(parts) > 1 else None
+    return reference, parts[2] if len(parts) > 2 else None
 
 
 def _status_usage(t: Translator) -> str:

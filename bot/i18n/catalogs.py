@@ -112,6 +112,10 @@ class Catalogs:
             return []
         return [m for m in msgids if translator.gettext(m) == m and m not in _SAME_IN_ALL]
 
+    def translator_for(self, language_code: str | None) -> Translator:
+        """The translator for a person's Telegram language, or the default."""
+        return self.translator(self.best_language(language_code))
+
     def best_language(self, language_code: str | None) -> str:
         if language_code:
             base = language_code.split("-")[0].lower()
