@@ -11,12 +11,15 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.app import Runtime, serve
+from bot.app import Runtime
 from bot.cases.directory_file import CoalitionsError, load_coalitions, write_demo_coalitions
+from bot.chat.durations import use_timedelta_durations
 from bot.config import ConfigError, load_settings
 from bot.desk import DeskError, open_sealed_file
+from bot.errors import BotError
 from bot.i18n import LANGUAGE_NAMES, Catalogs
-from bot.intake.loader import FormError, load_form
+from bot.intake.loader import load_form
+from bot.lifecycle import serve
 from bot.logs import configure_logging
 from bot.terminal import TerminalWalk
 from storage.audit import ORIGIN, verify_chain
@@ -27,6 +30,7 @@ EXIT_CONFIG = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    use_timedelta_durations()
     parser = _parser()
     arguments = parser.parse_args(argv)
     command: Callable[[argparse.Namespace], int] | None = getattr(arguments, "command", None)
@@ -35,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     try:
         return command(arguments)
-    except (ConfigError, FormError, StorageError, CoalitionsError) as error:
+    except (BotError, StorageError) as error:
         print(f"complaint-bot: {error}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
@@ -197,10 +201,9 @@ def _check(arguments: argparse.Namespace) -> int:
 
 
 def _try(arguments: argparse.Namespace) -> int:
-    settings = load_settings()
-    form = load_form(settings.form_file)
+    runtime = Runtime(load_settings())
     presets = {"e_country": arguments.country.upper()} if arguments.country else {}
-    TerminalWalk(form, Catalogs.load(), arguments.language).run(presets)
+    TerminalWalk(runtime.walk_service(), runtime.catalogs, arguments.language).run(presets)
     return 0
 
 
@@ -284,7 +287,7 @@ def _desk_open(arguments: argparse.Namespace) -> int:
 
 def _purge(arguments: argparse.Namespace) -> int:
     runtime = Runtime(load_settings())
-    runtime.upgrade_database()
+    runtime.require_current_schema()
     tidied = runtime.tidy(dry_run=arguments.dry_run)
     verb = "would" if arguments.dry_run else "did"
     print(f"expired drafts deleted: {tidied.drafts}")
@@ -295,7 +298,7 @@ def _purge(arguments: argparse.Namespace) -> int:
 
 def _audit_verify(arguments: argparse.Namespace) -> int:
     runtime = Runtime(load_settings())
-    runtime.upgrade_database()
+    runtime.require_current_schema()
     with runtime.unit_of_work() as unit:
         rows = unit.audit.entries()
     check = verify_chain(rows, arguments.head)
@@ -309,7 +312,7 @@ def _audit_verify(arguments: argparse.Namespace) -> int:
 
 def _status(arguments: argparse.Namespace) -> int:
     runtime = Runtime(load_settings())
-    runtime.upgrade_database()
+    runtime.require_current_schema()
     with runtime.unit_of_work() as unit:
         waiting = unit.outbox.waiting()
     names: dict[int, str] = {c.staff_chat_id: c.id for c in runtime.directory.coalitions}

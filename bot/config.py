@@ -9,10 +9,12 @@ from typing import Annotated
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.errors import BotError
+
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 
 
-class ConfigError(Exception):
+class ConfigError(BotError):
     """A setting is missing or invalid. The message is one line naming the setting."""
 
 

@@ -12,12 +12,14 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from bot.chat.durations import use_timedelta_durations
 from bot.config import Settings
 from storage.database import make_engine
 from storage.migrate import upgrade_database
 from tests.e2e import TOKEN, StaffTeam, make_coalitions, settings_for
 from tests.standin import BotApiStandIn
 
+use_timedelta_durations()  # as the CLI does at start
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

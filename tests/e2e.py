@@ -14,11 +14,12 @@ from pathlib import Path
 import yaml
 from sqlalchemy import Engine, inspect, select, text
 
-from bot.app import Runtime, serve
+from bot.app import Runtime
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.intake.form import Form, Question
 from bot.intake.loader import load_form
+from bot.lifecycle import serve
 from storage.sealing import new_identity
 from tests.standin import BotApiStandIn, SimGroup, SimUser
 from tests.standin.views import MessageView

@@ -11,6 +11,7 @@ from babel import Locale
 from pydantic import ValidationError
 
 from bot.cases.coalitions import CoalitionDirectory
+from bot.errors import BotError
 from storage.sealing import BadKey, fingerprint, new_identity, parse_recipient
 
 DEMO_COALITIONS: tuple[tuple[str, str, list[str]], ...] = (
@@ -23,7 +24,7 @@ DEMO_COALITIONS: tuple[tuple[str, str, list[str]], ...] = (
 )
 
 
-class CoalitionsError(Exception):
+class CoalitionsError(BotError):
     """The coalitions file is missing or invalid; the message says where and why."""
 
 
