@@ -13,7 +13,15 @@ from sqlalchemy import func, select, update
 from bot.config import Settings
 from storage.schema import DraftRow
 from storage.sealing import open_case, read_identities
-from tests.e2e import Answer, Complainant, make_coalitions, running_bot, settings_for
+from tests.e2e import (
+    Answer,
+    Complainant,
+    make_coalitions,
+    named,
+    person_id,
+    running_bot,
+    settings_for,
+)
 from tests.standin import ApiError, BotApiStandIn
 
 SECRET_NAME = "Rustam Karimov"
@@ -41,7 +49,7 @@ def shown_text(person: Complainant) -> str:
 async def test_each_typed_answer_leaves_the_chat_once_stored(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(901, "Lola", language_code="ru")
+    user = standin.user(person_id(901), named("Lola"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings):
         await person.command("start")
@@ -53,7 +61,7 @@ async def test_each_typed_answer_leaves_the_chat_once_stored(
 async def test_after_sending_only_a_neutral_confirmation_remains(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(902, "Lola", language_code="ru")
+    user = standin.user(person_id(902), named("Lola"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings):
         await person.command("start")
@@ -72,7 +80,7 @@ async def test_after_sending_only_a_neutral_confirmation_remains(
 async def test_exit_wipes_the_whole_conversation_at_once(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(903, "Lola", language_code="ru")
+    user = standin.user(person_id(903), named("Lola"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings) as runtime:
         await person.command("start")
@@ -89,7 +97,7 @@ async def test_exit_wipes_the_whole_conversation_at_once(
 async def test_the_safety_question_closes_everything_when_it_is_not_safe(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(904, "Lola", language_code="en")
+    user = standin.user(person_id(904), named("Lola"), language_code="en")
     person = Complainant(standin, user, "en")
     async with running_bot(settings):
         await person.command("start")
@@ -99,7 +107,7 @@ async def test_the_safety_question_closes_everything_when_it_is_not_safe(
 
 
 async def test_a_failed_wipe_is_retried(standin: BotApiStandIn, settings: Settings) -> None:
-    user = standin.user(905, "Lola", language_code="ru")
+    user = standin.user(person_id(905), named("Lola"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings):
         await person.command("start")
@@ -117,7 +125,7 @@ async def test_delete_with_a_reference_tells_the_coalition_in_a_sealed_notice(
 ) -> None:
     coalitions, teams = make_coalitions(standin, tmp_path / "config")
     settings = settings_for(standin, tmp_path / "data", database_url, coalitions)
-    user = standin.user(906, "Lola", language_code="ru")
+    user = standin.user(person_id(906), named("Lola"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings):
         await person.command("start")
@@ -144,7 +152,7 @@ async def test_delete_with_a_reference_tells_the_coalition_in_a_sealed_notice(
 async def test_delete_without_a_reference_erases_the_draft_and_the_chat(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(907, "Lola", language_code="en")
+    user = standin.user(person_id(907), named("Lola"), language_code="en")
     person = Complainant(standin, user, "en")
     async with running_bot(settings) as runtime:
         await person.command("start")
@@ -162,7 +170,7 @@ async def test_delete_without_a_reference_erases_the_draft_and_the_chat(
 async def test_typing_the_exit_answer_also_closes_everything(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(908, "Lola", language_code="ru")
+    user = standin.user(person_id(908), named("Lola"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings):
         await person.command("start")
@@ -174,7 +182,7 @@ async def test_typing_the_exit_answer_also_closes_everything(
 async def test_files_too_large_or_of_unknown_kinds_get_a_clear_answer(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(909, "Lola", language_code="en")
+    user = standin.user(person_id(909), named("Lola"), language_code="en")
     person = Complainant(standin, user, "en")
     async with running_bot(settings):
         await person.command("start")
@@ -193,7 +201,7 @@ async def test_files_too_large_or_of_unknown_kinds_get_a_clear_answer(
 async def test_drafts_past_their_lifetime_are_gone_from_the_database(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(910, "Lola", language_code="en")
+    user = standin.user(person_id(910), named("Lola"), language_code="en")
     person = Complainant(standin, user, "en")
     async with running_bot(settings) as runtime:
         await person.command("start")
@@ -209,7 +217,7 @@ async def test_drafts_past_their_lifetime_are_gone_from_the_database(
 async def test_an_abandoned_conversation_is_deleted_when_its_draft_expires(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(911, "Lola", language_code="ru")
+    user = standin.user(person_id(911), named("Lola"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings) as runtime:
         await person.command("start")
