@@ -39,12 +39,18 @@ from bot.intake.draft import Draft
 from bot.intake.form import Form
 from bot.intake.loader import load_form
 from bot.intake.service import IntakeService
-from storage.at_rest import AtRestSealer
-from storage.case_codes import confirmation_digest, confirmation_part, matches_confirmation
+from storage.at_rest import AtRestSealer, PurposeSeal
+from storage.case_codes import (
+    CaseCodeKeys,
+    confirmation_digest,
+    confirmation_part,
+    matches_confirmation,
+)
+from storage.cases import RELAY_PURPOSE
 from storage.database import make_engine, make_sessions
 from storage.handles import account_handle, staff_pseudonym
 from storage.migrate import upgrade_database
-from storage.sealing import fingerprint, seal_case
+from storage.sealing import AgeKeys, fingerprint, seal_case
 from storage.server_keys import ServerKeys, load_or_create_server_keys
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -97,12 +103,12 @@ class Runtime:
             return configured
         demo = self.settings.data_dir / "coalitions.demo.yaml"
         if not demo.exists():
-            write_demo_coalitions(demo, self.settings.data_dir / "demo-keys")
+            write_demo_coalitions(demo, self.settings.data_dir / "demo-keys", AgeKeys())
         return demo
 
     @cached_property
     def directory(self) -> CoalitionDirectory:
-        directory = load_coalitions(self.coalitions_file)
+        directory = load_coalitions(self.coalitions_file, AgeKeys())
         if directory.is_demo:
             log.warning(
                 "DEMO coalitions in use (%s): their keys sit on this server; "
@@ -113,7 +119,11 @@ class Runtime:
 
     @cached_property
     def ways(self) -> ContactWays:
-        return ContactWays(self.keys.handle_key)
+        return ContactWays(CaseCodeKeys(self.keys.handle_key))
+
+    @cached_property
+    def relays(self) -> PurposeSeal:
+        return PurposeSeal(self.sealer, RELAY_PURPOSE)
 
     @cached_property
     def submission(self) -> Submission:
@@ -137,7 +147,7 @@ class Runtime:
 
     @cached_property
     def casework(self) -> Casework:
-        return Casework(self.unit_of_work, self.directory, self.catalogs, seal_case)
+        return Casework(self.unit_of_work, self.directory, self.catalogs, seal_case, self.relays)
 
     @cached_property
     def complainant_cases(self) -> ComplainantCases:
@@ -249,6 +259,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
             runtime.unit_of_work,
             runtime.directory,
             runtime.catalogs,
+            relays=runtime.relays,
             lease=dt.timedelta(seconds=runtime.settings.delivery_lease_seconds),
             wake=wake,
             wiper=wiper,

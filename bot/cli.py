@@ -21,7 +21,7 @@ from bot.logs import configure_logging
 from bot.terminal import TerminalWalk
 from storage.audit import ORIGIN, verify_chain
 from storage.errors import StorageError
-from storage.sealing import fingerprint, new_identity, protect_identity
+from storage.sealing import AgeKeys, fingerprint, new_identity, protect_identity
 
 EXIT_CONFIG = 2
 
@@ -171,7 +171,7 @@ def _check(arguments: argparse.Namespace) -> int:
         print("coalitions: COALITIONS_FILE not set; the bot will use DEMO coalitions")
     else:
         try:
-            directory = load_coalitions(settings.coalitions_file)
+            directory = load_coalitions(settings.coalitions_file, AgeKeys())
             demo = " (DEMO)" if directory.is_demo else ""
             names = ", ".join(c.id for c in directory.coalitions)
             print(f"coalitions: {names}; fallback {directory.fallback}{demo}")
@@ -219,7 +219,7 @@ def _init(arguments: argparse.Namespace) -> int:
         print(f"complaint-bot: {path} exists; use --force to overwrite it", file=sys.stderr)
         return 1
     keys_dir = path.parent / "demo-keys"
-    written = write_demo_coalitions(path, keys_dir)
+    written = write_demo_coalitions(path, keys_dir, AgeKeys())
     print(f"DEMO coalitions written to {path}")
     print(f"DEMO identities (they sit on this machine: demo only) in {keys_dir}:")
     for coalition_id, key_file, key_fingerprint in written:

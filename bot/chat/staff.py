@@ -31,12 +31,12 @@ from bot.cases.casework import (
     Resent,
     Unreachable,
 )
+from bot.cases.ports import CaseRecord
 from bot.cases.reference import normalise_reference
 from bot.cases.statuses import STATUSES, parse_status, status_label
 from bot.chat import case_buttons
 from bot.chat.delivery import sealed_file_name
 from bot.i18n import Catalogs, Translator
-from storage.cases import CaseRecord
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
