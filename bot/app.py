@@ -37,13 +37,19 @@ from bot.intake.choices import ChoiceLabels, choice_labels
 from bot.intake.form import Form
 from bot.intake.loader import load_form
 from bot.intake.service import IntakeService
-from storage.at_rest import AtRestSealer
-from storage.case_codes import confirmation_digest, confirmation_part, matches_confirmation
+from storage.at_rest import AtRestSealer, PurposeSeal
+from storage.case_codes import (
+    CaseCodeKeys,
+    confirmation_digest,
+    confirmation_part,
+    matches_confirmation,
+)
+from storage.cases import RELAY_PURPOSE
 from storage.database import make_engine, make_sessions
 from storage.handles import account_handle, staff_pseudonym
 from storage.memory import MemoryStore
 from storage.migrate import schema_is_current, upgrade_database
-from storage.sealing import fingerprint, seal_case
+from storage.sealing import AgeKeys, fingerprint, seal_case
 from storage.server_keys import ServerKeys, load_or_create_server_keys
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -83,6 +89,9 @@ class Runtime:
     def sealer(self) -> AtRestSealer:
         return AtRestSealer(self.keys.at_rest_keys)
 
+    def write_demo_coalitions(self, path: Path, keys_dir: Path) -> list[tuple[str, Path, str]]:
+        return write_demo_coalitions(path, keys_dir, AgeKeys())
+
     @cached_property
     def coalitions_file(self) -> Path:
         configured = self.settings.coalitions_file
@@ -90,12 +99,12 @@ class Runtime:
             return configured
         demo = self.settings.data_dir / "coalitions.demo.yaml"
         if not demo.exists():
-            write_demo_coalitions(demo, self.settings.data_dir / "demo-keys")
+            write_demo_coalitions(demo, self.settings.data_dir / "demo-keys", AgeKeys())
         return demo
 
     @cached_property
     def directory(self) -> CoalitionDirectory:
-        directory = load_coalitions(self.coalitions_file)
+        directory = load_coalitions(self.coalitions_file, AgeKeys())
         if directory.is_demo:
             log.warning(
                 "DEMO coalitions in use (%s): their keys sit on this server; "
@@ -106,7 +115,11 @@ class Runtime:
 
     @cached_property
     def ways(self) -> ContactWays:
-        return ContactWays(self.keys.handle_key)
+        return ContactWays(CaseCodeKeys(self.keys.handle_key))
+
+    @cached_property
+    def relays(self) -> PurposeSeal:
+        return PurposeSeal(self.sealer, RELAY_PURPOSE)
 
     @cached_property
     def submission(self) -> Submission:
@@ -144,7 +157,7 @@ class Runtime:
 
     @cached_property
     def casework(self) -> Casework:
-        return Casework(self.unit_of_work, self.directory, self.catalogs, seal_case)
+        return Casework(self.unit_of_work, self.directory, self.catalogs, seal_case, self.relays)
 
     @cached_property
     def complainant_cases(self) -> ComplainantCases:
@@ -174,7 +187,18 @@ class Runtime:
 
     @cached_property
     def housekeeping(self) -> Housekeeping:
-        return Housekeeping(self.unit_of_work, self.directory, self.database)
+        return Housekeeping(
+            self.unit_of_work, self.unit_of_work, self.directory, self.overwrite_deleted
+        )
+
+    def overwrite_deleted(self) -> None:
+        """Push deleted pages out of SQLite's write-ahead log, so they are overwritten too."""
+        if self.database.dialect.name == "sqlite":
+            connection = self.database.raw_connection()
+            try:
+                connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                connection.close()
 
     def tidy(self, *, dry_run: bool = False) -> Tidied:
         return self.housekeeping.tidy(dry_run=dry_run)

@@ -12,13 +12,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.app import Runtime
-from bot.cases.directory_file import CoalitionsError, load_coalitions, write_demo_coalitions
+from bot.cases.directory_file import CoalitionsError
 from bot.chat.durations import use_timedelta_durations
 from bot.config import ConfigError, load_settings
 from bot.desk import DeskError, open_sealed_file
 from bot.errors import BotError
-from bot.i18n import LANGUAGE_NAMES, Catalogs
-from bot.intake.loader import load_form
+from bot.i18n import LANGUAGE_NAMES
 from bot.lifecycle import serve
 from bot.logs import configure_logging
 from bot.terminal import TerminalWalk
@@ -169,13 +168,14 @@ def _check(arguments: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"settings: {error}")
         problems += 1
-    form = load_form(settings.form_file)
+    runtime = Runtime(settings)
+    form = runtime.form
     print(f"form: {form.id} version {form.version}, {sum(1 for _ in form.questions())} questions")
     if settings.coalitions_file is None:
         print("coalitions: COALITIONS_FILE not set; the bot will use DEMO coalitions")
     else:
         try:
-            directory = load_coalitions(settings.coalitions_file)
+            directory = runtime.directory
             demo = " (DEMO)" if directory.is_demo else ""
             names = ", ".join(c.id for c in directory.coalitions)
             print(f"coalitions: {names}; fallback {directory.fallback}{demo}")
@@ -188,7 +188,7 @@ def _check(arguments: argparse.Namespace) -> int:
         except CoalitionsError as error:
             print(f"coalitions: {error}")
             problems += 1
-    catalogs = Catalogs.load()
+    catalogs = runtime.catalogs
     for language in LANGUAGE_NAMES:
         coverage = catalogs.coverage(language)
         offered = "offered" if language in catalogs.offered else "not offered (incomplete)"
@@ -222,7 +222,7 @@ def _init(arguments: argparse.Namespace) -> int:
         print(f"complaint-bot: {path} exists; use --force to overwrite it", file=sys.stderr)
         return 1
     keys_dir = path.parent / "demo-keys"
-    written = write_demo_coalitions(path, keys_dir)
+    written = Runtime(settings).write_demo_coalitions(path, keys_dir)
     print(f"DEMO coalitions written to {path}")
     print(f"DEMO identities (they sit on this machine: demo only) in {keys_dir}:")
     for coalition_id, key_file, key_fingerprint in written:

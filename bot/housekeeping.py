@@ -10,14 +10,15 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from sqlalchemy import Engine
+from types import TracebackType
+from typing import Protocol, Self
 
 from bot.cases.coalitions import CoalitionDirectory
+from bot.cases.ports import CaseUnitOfWork
 from bot.cases.retention import Retention, RetentionRound
+from bot.chat.ports import Wipes
 from bot.intake import erasure
 from bot.intake.draft import Draft
-from storage.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 EVERY = dt.timedelta(minutes=5)
@@ -25,6 +26,38 @@ REMEMBER_UPDATES_FOR = dt.timedelta(days=7)
 # Deletions of an abandoned conversation are tried for an hour: the draft lives 47 of Telegram's
 # 48 hours, so that hour is all Telegram still allows.
 ABANDONED_WIPE_WINDOW = dt.timedelta(hours=1)
+
+
+class ExpiringDrafts(Protocol):
+    def expired(self, now: dt.datetime) -> list[bytes]: ...
+
+    def purge_expired(self, now: dt.datetime) -> int: ...
+
+
+class ForgettingUpdates(Protocol):
+    def forget_before(self, cutoff: dt.datetime) -> int: ...
+
+
+class TidyingUnitOfWork(Protocol):
+    """What housekeeping touches, in one transaction."""
+
+    @property
+    def drafts(self) -> ExpiringDrafts: ...
+    @property
+    def updates(self) -> ForgettingUpdates: ...
+    @property
+    def wipes(self) -> Wipes: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -36,13 +69,15 @@ class Tidied:
 class Housekeeping:
     def __init__(
         self,
-        units: Callable[[], SqlUnitOfWork],
+        units: Callable[[], TidyingUnitOfWork],
+        case_units: Callable[[], CaseUnitOfWork],
         directory: CoalitionDirectory,
-        database: Engine,
+        overwrite_deleted: Callable[[], None],
     ) -> None:
         self._units = units
+        self._case_units = case_units
         self._directory = directory
-        self._database = database
+        self._overwrite_deleted = overwrite_deleted
 
     def tidy(self, *, dry_run: bool = False) -> Tidied:
         """Purge expired drafts and, per coalition retention, closed cases (warning first)."""
@@ -55,9 +90,9 @@ class Housekeeping:
                 drafts = unit.drafts.purge_expired(now)
                 unit.updates.forget_before(now - REMEMBER_UPDATES_FOR)
                 unit.commit()
-        cases = Retention(self._units, self._directory).run(now, dry_run=dry_run)
+        cases = Retention(self._case_units, self._directory).run(now, dry_run=dry_run)
         if not dry_run and (drafts or cases.purged):
-            self._checkpoint()
+            self._overwrite_deleted()
         return Tidied(drafts, cases)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -76,17 +111,8 @@ class Housekeeping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), EVERY.total_seconds())
 
-    def _checkpoint(self) -> None:
-        """Push deleted pages out of SQLite's write-ahead log, so they are overwritten too."""
-        if self._database.dialect.name == "sqlite":
-            connection = self._database.raw_connection()
-            try:
-                connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                connection.close()
 
-
-def _wipe_abandoned(unit: SqlUnitOfWork, draft: Draft, now: dt.datetime) -> None:
+def _wipe_abandoned(unit: TidyingUnitOfWork, draft: Draft, now: dt.datetime) -> None:
     """An abandoned conversation is deleted from the chat with its draft, while Telegram still
     allows it; the ids are the ones the draft recorded (bot.intake.erasure)."""
     ids = erasure.abandoned(draft.first_message_id, draft.last_message_id)

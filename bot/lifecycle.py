@@ -45,6 +45,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
             runtime.unit_of_work,
             runtime.directory,
             runtime.catalogs,
+            relays=runtime.relays,
             lease=dt.timedelta(seconds=runtime.settings.delivery_lease_seconds),
             wake=wake,
             wiper=wiper,

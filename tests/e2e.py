@@ -59,7 +59,9 @@ def make_coalitions(standin: BotApiStandIn, folder: Path) -> tuple[Path, dict[st
     entries = []
     for number, (coalition_id, name, countries) in enumerate(COALITIONS, start=1):
         chat = standin.group(-1002000000000 - number, f"{coalition_id} staff")
-        member = standin.user(person_id(90_000 + number), f"Staff {coalition_id}", language_code="ru")
+        member = standin.user(
+            person_id(90_000 + number), f"Staff {coalition_id}", language_code="ru"
+        )
         secret, public = new_identity()
         teams[coalition_id] = StaffTeam(coalition_id, name, chat, member, secret, public)
         entries.append(

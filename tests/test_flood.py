@@ -69,7 +69,9 @@ async def test_a_flooder_does_not_delay_another_complainant(
         await flood
         await standin.wait_idle(quiet=0.3)
     assert person.question_on_screen() == FORM.question("e_date")
-    to_flooder = [c for c in standin.calls_of("sendMessage") if int(c.params["chat_id"]) == flooder.user_id]
+    to_flooder = [
+        c for c in standin.calls_of("sendMessage") if int(c.params["chat_id"]) == flooder.user_id
+    ]
     assert 1 <= len(to_flooder) <= 25, len(to_flooder)
     warnings = [c for c in to_flooder if "very fast" in c.params["text"]]
     assert len(warnings) == 1

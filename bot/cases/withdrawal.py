@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from bot.cases.coalitions import CoalitionDirectory
 from bot.cases.followups import followup_package
+from bot.cases.ports import CaseUnitOfWork
 from bot.cases.submission import SealCase
-from storage.unit_of_work import SqlUnitOfWork
 
 NOTICE_SCHEMA = "complaint-bot/notice/v1"
 
@@ -20,7 +20,7 @@ NOTICE_SCHEMA = "complaint-bot/notice/v1"
 class Withdrawals:
     def __init__(
         self,
-        units: Callable[[], SqlUnitOfWork],
+        units: Callable[[], CaseUnitOfWork],
         directory: CoalitionDirectory,
         seal_case: SealCase,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),

@@ -12,20 +12,19 @@ import datetime as dt
 import html
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.cases.casework import RELAY_PURPOSE
 from bot.cases.coalitions import Coalition, CoalitionDirectory
+from bot.cases.ports import CaseUnitOfWork, Delivery, RelaySeal
+from bot.cases.vocabulary import DeliveryKind
 from bot.chat.case_buttons import answer_button, card_buttons
 from bot.chat.durations import seconds_of
 from bot.chat.wiper import CASE_MESSAGE_LIFETIME, Wiper
 from bot.i18n import Catalogs
-from storage.cases import Delivery
-from storage.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 REFUSED_PAUSE = dt.timedelta(minutes=10)
@@ -40,10 +39,11 @@ class Courier:
     def __init__(
         self,
         bot: Bot,
-        units: Callable[[], SqlUnitOfWork],
+        units: Callable[[], CaseUnitOfWork],
         directory: CoalitionDirectory,
         catalogs: Catalogs,
         *,
+        relays: RelaySeal,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         idle_seconds: float = 2.0,
         lease: dt.timedelta = dt.timedelta(seconds=60),
@@ -51,6 +51,7 @@ class Courier:
         wiper: Wiper | None = None,
     ) -> None:
         self._wiper = wiper
+        self._relays = relays
         self._lease = lease
         self._bot = bot
         self._units = units
@@ -79,16 +80,16 @@ class Courier:
                 delivered += await self._deliver(delivery)
         return delivered
 
-    def _claim(self) -> list[Delivery]:
+    def _claim(self) -> Sequence[Delivery]:
         with self._units() as unit:
             claimed = unit.outbox.claim_due(self._clock(), self._lease)
             unit.commit()
         return claimed
 
     async def _deliver(self, delivery: Delivery) -> int:
-        if delivery.kind == "purge_warning":
+        if delivery.kind == DeliveryKind.PURGE_WARNING:
             return await self._send(delivery, self._warning(delivery), None)
-        if delivery.kind == "relay":
+        if delivery.kind == DeliveryKind.RELAY:
             return await self._relay(delivery)
         sealed = await asyncio.to_thread(self._sealed, delivery)
         if sealed is None:
@@ -119,9 +120,7 @@ class Courier:
         if delivery.payload is None:
             return None
         # Opening needs only the server key, not a transaction (which on SQLite takes the lock).
-        opened = self._units().open_at_rest(
-            delivery.payload, purpose=RELAY_PURPOSE, row=delivery.reference
-        )
+        opened = self._relays.open(delivery.reference, delivery.payload)
         result: dict[str, str] = json.loads(opened)
         return result
 
