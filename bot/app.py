@@ -244,8 +244,12 @@ class Runtime:
             flood=FloodGuard(
                 per_second=self.settings.flood_per_second, burst=self.settings.flood_burst
             ),
-            withdrawals=Withdrawals(self.unit_of_work, self.directory, seal_case),
-            complainants=self.complainant_cases,
+            withdrawals=Withdrawals(
+                self.unit_of_work,
+                self.directory,
+                seal_case,
+                forget_grants=self.complainant_cases.grants.revoke,
+            ),
         )
         add_routes(application, intake, staff, followup)
         return application, wiper

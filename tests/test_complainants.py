@@ -12,6 +12,7 @@ from bot.cases.complainants import CoalitionMessage, ComplainantCases, Found, Mi
 from bot.cases.followups import Enclosure
 from bot.cases.vocabulary import ContactWay
 from bot.cases.ways import ContactWays
+from bot.cases.withdrawal import Withdrawals
 from storage.case_codes import CaseCodeKeys
 from storage.sealing import seal_case
 from storage.server_keys import ServerKeys
@@ -46,6 +47,13 @@ class World:
         self.ways = ContactWays(CaseCodeKeys(ServerKeys.generate().handle_key))
         self.cases = ComplainantCases(
             units, self.known.directory, seal_case, self.ways, clock=self.clock
+        )
+        self.withdrawals = Withdrawals(
+            units,
+            self.known.directory,
+            seal_case,
+            self.clock,
+            forget_grants=self.cases.grants.revoke,
         )
         self.casework = Casework(
             units, self.known.directory, CATALOGS, seal_case, relay_seal(), clock=self.clock
@@ -141,7 +149,7 @@ def test_an_answer_from_anyone_else_is_refused_and_nothing_is_kept(world: World)
 
 def test_forgetting_the_account_erases_its_way_back_and_waiting_messages(world: World) -> None:
     assert world.casework.reply(STAFF, 1, CHAT_REF, "We will call") == Relayed(ContactWay.CHAT)
-    assert world.cases.forget_account(HANDLE) == 1
+    assert not world.withdrawals.withdraw(HANDLE, 102, None).notified
     assert world.cases.statuses(HANDLE) == []
     assert not world.cases.may_answer(HANDLE, CHAT_REF)
     with world.units() as unit:
@@ -153,6 +161,7 @@ def test_forgetting_the_account_erases_its_way_back_and_waiting_messages(world: 
 
 def test_forgetting_one_case_keeps_the_others_and_ends_code_grants(world: World) -> None:
     assert isinstance(world.cases.check(HANDLE, world.code), Found)
-    assert world.cases.forget_account(HANDLE, CODE_REF) == 0, "a code case is not linked"
+    withdrawn = world.withdrawals.withdraw(HANDLE, 103, CODE_REF)
+    assert not withdrawn.notified, "a code case is not linked: nothing to withdraw from here"
     assert not world.cases.may_answer(HANDLE, CODE_REF), "but the grant is revoked"
     assert world.cases.may_answer(HANDLE, CHAT_REF)

@@ -123,25 +123,34 @@ async def test_a_failed_wipe_is_retried(standin: BotApiStandIn, settings: Settin
 async def test_delete_with_a_reference_tells_the_coalition_in_a_sealed_notice(
     standin: BotApiStandIn, tmp_path: Path, database_url: str
 ) -> None:
+    """Only the account the case is linked to withdraws it, once; a stranger who learned the
+    reference, however often they try, sends nothing and is told the same."""
     coalitions, teams = make_coalitions(standin, tmp_path / "config")
     settings = settings_for(standin, tmp_path / "data", database_url, coalitions)
     user = standin.user(person_id(906), named("Lola"), language_code="ru")
+    stranger = standin.user(person_id(926), named("Timur"), language_code="ru")
     person = Complainant(standin, user, "ru")
+    prober = Complainant(standin, stranger, "ru")
     async with running_bot(settings):
         await person.command("start")
-        await person.walk(fast_track())
+        await person.walk(fast_track(k_contact_way="bot_chat"))
         done = await person.press("✅ " + person.t.gettext("Send the report"))
         reference = next(w for w in done.content.split() if w.startswith("UZ-")).rstrip(".")
+        for _ in range(5):
+            await stranger.send_command("delete", reference)
+            probed = await prober.settle()
         await user.send_command("delete", reference.lower())
         reply = await person.settle()
+        await user.send_command("delete", reference)
+        again = await person.settle()
         await user.send_command("delete", "UZ-0000-0000")
         other = await person.settle()
         await standin.wait_for(lambda: len(teams["uz"].chat.messages) == 2, 20)
         await standin.wait_idle(quiet=0.3)
-    assert reply.content == other.content, "an unknown reference gets the same answer"
+    assert reply.content == other.content == again.content == probed.content
     assert [m for m in user.visible_messages() if m.content.startswith("/delete")] == []
     names = [m.document_name for m in teams["uz"].chat.messages]
-    assert names == [f"{reference}.age", f"{reference}-1.age"]
+    assert names == [f"{reference}.age", f"{reference}-1.age"], "one notice, from the complainant"
     notice = teams["uz"].chat.messages[1]
     assert notice.document is not None
     package = open_case(notice.document, read_identities(teams["uz"].identity.encode()))

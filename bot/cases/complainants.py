@@ -187,17 +187,6 @@ class ComplainantCases:
             unit.commit()
             return True
 
-    def forget_account(self, handle: str, reference: str | None = None) -> int:
-        """Erase the links between this account and its cases (one case, or all of them)."""
-        self.grants.revoke(handle)
-        with self._units() as unit:
-            linked = unit.contacts.references_of(handle)
-            erased = [r for r in linked if reference is None or r == reference]
-            unit.outbox.forget_relays(erased)
-            unit.contacts.erase(erased)
-            unit.commit()
-        return len(erased)
-
     def _open_with(self, typed: str) -> Found | None:
         """The case of this code and its waiting messages; None for a malformed or unknown
         code, or one that does not open what is kept for it."""

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.cases.complainants import ComplainantCases
 from bot.cases.reference import normalise_reference
 from bot.cases.withdrawal import Withdrawals
 from bot.chat import callbacks as cb
@@ -58,7 +57,6 @@ class IntakeHandlers:
         demo: bool = False,
         flood: FloodGuard | None = None,
         withdrawals: Withdrawals | None = None,
-        complainants: ComplainantCases | None = None,
     ) -> None:
         self._service = service
         self._form = service.form
@@ -71,7 +69,6 @@ class IntakeHandlers:
         self._demo = demo
         self._flood = flood or FloodGuard()
         self._withdrawals = withdrawals
-        self._complainants = complainants
 
     async def on_any_update(self, update: Update, context: Context) -> None:
         """Flood control before anything else: a flood is dropped cheaply, with one warning."""
@@ -145,26 +142,22 @@ class IntakeHandlers:
         await self._wiper.wipe(message.chat_id, outcome.erase)
 
     async def on_delete(self, update: Update, context: Context) -> None:
-        """Withdraw: discard any draft and wipe the chat; with a reference, tell its coalition."""
+        """Withdraw: erase this account's links (and the draft and the chat without a reference);
+        with a reference linked to this account, its coalition is told."""
         user, message = update.effective_user, update.effective_message
         if user is None or message is None or self._withdrawals is None:
             return
-        handle = self._handle_of(user.id)
         reference = normalise_reference(context.args[0]) if context.args else None
-        if self._complainants is not None:
-            await self._call(self._complainants.forget_account, handle, reference)
-        if reference is not None:
-            await self._call(self._withdrawals.withdraw, update.update_id, reference)
-            current = await self._call(self._service.current, handle)
-            erase: tuple[int, ...] = (message.message_id,)
-        else:
-            current = await self._call(
-                self._service.discard, handle, update.update_id, erase_through=message.message_id
-            )
-            erase = current.erase
-        screens = self._screens(current, user.language_code)
+        withdrawn = await self._call(
+            self._withdrawals.withdraw,
+            self._handle_of(user.id),
+            update.update_id,
+            reference,
+            message.message_id,
+        )
+        screens = self._screens(withdrawn, user.language_code)
         await self._send.send(message.chat_id, screens.withdrawn(with_reference=bool(reference)))
-        await self._wiper.wipe(message.chat_id, erase)
+        await self._wiper.wipe(message.chat_id, withdrawn.erase)
 
     async def on_text(self, update: Update, context: Context) -> None:
         user, message = update.effective_user, update.effective_message
