@@ -16,9 +16,9 @@ from bot.cases.casework import (
     Actor,
     CaseView,
     Casework,
+    CaseworkOutcome,
     Noted,
     OpenCases,
-    Outcome,
     Refusal,
     Relayed,
     Resent,
@@ -127,7 +127,7 @@ def test_assigning_names_the_staff_pseudonym_and_starts_work(
 def test_anyone_else_is_refused_and_the_case_is_untouched(
     units: Units, casework: Casework, actor: Actor
 ) -> None:
-    acts: list[Callable[[], Outcome]] = [
+    acts: list[Callable[[], CaseworkOutcome]] = [
         lambda: casework.acknowledge(actor, 1, REF),
         lambda: casework.assign_to_me(actor, 2, REF),
         lambda: casework.set_status(actor, 3, REF, "closed"),

@@ -88,7 +88,7 @@ class OpenCases:
     coalitions: list[Coalition]
 
 
-Outcome = Refusal | CaseView | Relayed | Unreachable | Noted | Resent | OpenCases
+CaseworkOutcome = Refusal | CaseView | Relayed | Unreachable | Noted | Resent | OpenCases
 
 
 class Casework:
@@ -132,16 +132,16 @@ class Casework:
             unit.commit()
         return Refusal()
 
-    def acknowledge(self, actor: Actor, update_id: int, reference: str) -> Outcome:
-        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+    def acknowledge(self, actor: Actor, update_id: int, reference: str) -> CaseworkOutcome:
+        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
             if view.case.status == CaseStatus.NEW:
                 unit.cases.set_status(reference, CaseStatus.IN_PROGRESS, now.date())
             return self._view(unit, reference, view.coalition)
 
         return self._act(actor, update_id, AuditAction.ACKNOWLEDGE, reference, act)
 
-    def assign_to_me(self, actor: Actor, update_id: int, reference: str) -> Outcome:
-        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+    def assign_to_me(self, actor: Actor, update_id: int, reference: str) -> CaseworkOutcome:
+        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
             unit.cases.assign(reference, actor.pseudonym)
             if view.case.status == CaseStatus.NEW:
                 unit.cases.set_status(reference, CaseStatus.IN_PROGRESS, now.date())
@@ -149,30 +149,32 @@ class Casework:
 
         return self._act(actor, update_id, AuditAction.ASSIGN, reference, act)
 
-    def set_status(self, actor: Actor, update_id: int, reference: str, status: str) -> Outcome:
+    def set_status(
+        self, actor: Actor, update_id: int, reference: str, status: str
+    ) -> CaseworkOutcome:
         """`status` is a `CaseStatus` (or its code); closing starts the retention clock."""
         wanted = CaseStatus(status)
 
-        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
             unit.cases.set_status(reference, wanted, now.date())
             return self._view(unit, reference, view.coalition)
 
         return self._act(actor, update_id, status_action(wanted), reference, act)
 
-    def show(self, actor: Actor, reference: str) -> Outcome:
-        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+    def show(self, actor: Actor, reference: str) -> CaseworkOutcome:
+        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
             return view
 
         return self._act(actor, None, AuditAction.SHOW, reference, act)
 
-    def resend(self, actor: Actor, reference: str) -> Outcome:
-        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+    def resend(self, actor: Actor, reference: str) -> CaseworkOutcome:
+        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
             sealed = unit.cases.sealed_file(reference, 0)
             return Resent(sealed) if sealed is not None else Refusal()
 
         return self._act(actor, None, AuditAction.RESEND, reference, act)
 
-    def open_cases(self, actor: Actor) -> Outcome:
+    def open_cases(self, actor: Actor) -> CaseworkOutcome:
         coalitions = self.coalitions_of(actor)
         if not coalitions:
             return self.refuse(actor, AuditAction.LIST, None)
@@ -189,8 +191,8 @@ class Casework:
         cases.sort(key=lambda c: (URGENCY_ORDER.get(c.urgency, 3), c.received_on, c.reference))
         return OpenCases(cases, coalitions)
 
-    def add_note(self, actor: Actor, update_id: int, reference: str, text: str) -> Outcome:
-        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+    def add_note(self, actor: Actor, update_id: int, reference: str, text: str) -> CaseworkOutcome:
+        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
             note = {
                 "schema": NOTE_SCHEMA,
                 "reference": reference,
@@ -207,10 +209,10 @@ class Casework:
 
         return self._act(actor, update_id, AuditAction.NOTE, reference, act)
 
-    def reply(self, actor: Actor, update_id: int, reference: str, text: str) -> Outcome:
+    def reply(self, actor: Actor, update_id: int, reference: str, text: str) -> CaseworkOutcome:
         """Relay staff's words to the complainant by the way they chose at submission."""
 
-        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
             contact = unit.contacts.get(reference)
             if contact is None:
                 return Unreachable()
@@ -277,8 +279,8 @@ class Casework:
         update_id: int | None,
         action: str,
         reference: str,
-        act: Callable[[CaseUnitOfWork, CaseView, dt.datetime], Outcome],
-    ) -> Outcome:
+        act: Callable[[CaseUnitOfWork, CaseView, dt.datetime], CaseworkOutcome],
+    ) -> CaseworkOutcome:
         now = self._clock()
         with self._units() as unit:
             case = unit.cases.get(reference)

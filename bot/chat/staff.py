@@ -21,9 +21,9 @@ from bot.cases.casework import (
     Actor,
     CaseView,
     Casework,
+    CaseworkOutcome,
     Noted,
     OpenCases,
-    Outcome,
     Refusal,
     Relayed,
     Resent,
@@ -248,7 +248,7 @@ class StaffHandlers:
         await self._say(message, self._text(t, outcome, actor))
 
     def _text(
-        self, t: Translator, outcome: Outcome, actor: Actor, reference: str | None = None
+        self, t: Translator, outcome: CaseworkOutcome, actor: Actor, reference: str | None = None
     ) -> str:
         match outcome:
             case Refusal():
