@@ -25,6 +25,7 @@ from bot.chat.database_calls import DatabaseWorker
 from bot.chat.flood import FloodGuard
 from bot.chat.followup import FollowUpHandlers
 from bot.chat.handlers import IntakeHandlers
+from bot.chat.kit import ComplainantKit
 from bot.chat.routes import add_routes
 from bot.chat.senders import ComplainantSender, StaffSender
 from bot.chat.staff import StaffHandlers
@@ -218,28 +219,21 @@ class Runtime:
         bot = application.bot
         calls = self.database_worker
         wiper = Wiper(bot, self.unit_of_work)
-        complainant_sender = ComplainantSender(bot)
+        kit = ComplainantKit(
+            self.catalogs,
+            self.handle_of,
+            ComplainantSender(bot),
+            wiper,
+            calls,
+            on_sent or (lambda: None),
+        )
         staff = StaffHandlers(
             self.casework, self.catalogs, self.pseudonym_of, StaffSender(bot), calls, on_sent
         )
-        followup = FollowUpHandlers(
-            self.complainant_cases,
-            staff,
-            self.catalogs,
-            self.handle_of,
-            wiper,
-            complainant_sender,
-            calls,
-            on_sent,
-        )
+        followup = FollowUpHandlers(self.complainant_cases, staff, kit)
         intake = IntakeHandlers(
             self.service,
-            self.catalogs,
-            self.handle_of,
-            wiper,
-            complainant_sender,
-            calls,
-            on_sent,
+            kit,
             demo=self.directory.is_demo,
             flood=FloodGuard(
                 per_second=self.settings.flood_per_second, burst=self.settings.flood_burst

@@ -10,8 +10,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from bot.cases.coalitions import CoalitionDirectory
 from bot.cases.ports import CaseUnitOfWork
@@ -19,6 +18,7 @@ from bot.cases.retention import Retention, RetentionRound
 from bot.chat.ports import Wipes
 from bot.intake import erasure
 from bot.intake.draft import Draft
+from bot.intake.ports import Transaction
 
 log = logging.getLogger(__name__)
 EVERY = dt.timedelta(minutes=5)
@@ -38,7 +38,7 @@ class ForgettingUpdates(Protocol):
     def forget_before(self, cutoff: dt.datetime) -> int: ...
 
 
-class TidyingUnitOfWork(Protocol):
+class TidyingUnitOfWork(Transaction, Protocol):
     """What housekeeping touches, in one transaction."""
 
     @property
@@ -47,17 +47,6 @@ class TidyingUnitOfWork(Protocol):
     def updates(self) -> ForgettingUpdates: ...
     @property
     def wipes(self) -> Wipes: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
+
+from bot.intake.ports import Transaction
 
 # Records read from storage -------------------------------------------------------------------
 
@@ -182,7 +183,7 @@ class Audit(Protocol):
     def append(self, entry: AuditFields, now: dt.datetime) -> int: ...
 
 
-class CaseUnitOfWork(Protocol):
+class CaseUnitOfWork(Transaction, Protocol):
     """One transaction around the case repositories; nothing is kept unless committed."""
 
     @property
@@ -199,17 +200,6 @@ class CaseUnitOfWork(Protocol):
 
     @property
     def audit(self) -> Audit: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
 
 
 # Crypto, by intent ---------------------------------------------------------------------------

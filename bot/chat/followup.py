@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 
 from telegram import CallbackQuery, Message, Update
 
@@ -21,13 +20,13 @@ from bot.cases.statuses import status_label
 from bot.chat import callbacks as cb
 from bot.chat.attachments import AttachmentRefused, attachment_of
 from bot.chat.case_buttons import answer_rows
-from bot.chat.context import Context, DatabaseCalls
+from bot.chat.context import Context
+from bot.chat.kit import ComplainantKit
 from bot.chat.prompts import PromptKind, prompt_text, replied_to
 from bot.chat.screens import Screen
-from bot.chat.senders import ComplainantSender
 from bot.chat.staff import StaffHandlers
-from bot.chat.wiper import CASE_MESSAGE_LIFETIME, Wiper
-from bot.i18n import Catalogs, Translator
+from bot.chat.wiper import CASE_MESSAGE_LIFETIME
+from bot.i18n import Translator
 
 
 class FollowUpHandlers:
@@ -35,21 +34,16 @@ class FollowUpHandlers:
         self,
         cases: ComplainantCases,
         staff: StaffHandlers,
-        catalogs: Catalogs,
-        handle_of: Callable[[int], str],
-        wiper: Wiper,
-        sender: ComplainantSender,
-        calls: DatabaseCalls,
-        on_queued: Callable[[], None] | None = None,
+        kit: ComplainantKit,
     ) -> None:
-        self._send = sender
-        self._call = calls
+        self._send = kit.sender
+        self._call = kit.calls
         self._cases = cases
         self._staff = staff
-        self._catalogs = catalogs
-        self._handle_of = handle_of
-        self._wiper = wiper
-        self._on_queued = on_queued or (lambda: None)
+        self._catalogs = kit.catalogs
+        self._handle_of = kit.handle_of
+        self._wiper = kit.wiper
+        self._on_queued = kit.on_queued
 
     async def on_status(self, update: Update, context: Context) -> None:
         message, user = update.effective_message, update.effective_user

@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Callable
 
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import ApplicationHandlerStop
@@ -20,12 +19,11 @@ from bot.cases.reference import normalise_reference
 from bot.cases.withdrawal import Withdrawals
 from bot.chat import callbacks as cb
 from bot.chat.attachments import AttachmentRefused, attachment_of
-from bot.chat.context import Context, DatabaseCalls
+from bot.chat.context import Context
 from bot.chat.flood import FloodGuard
+from bot.chat.kit import ComplainantKit
 from bot.chat.screens import Screen, Screens
-from bot.chat.senders import ComplainantSender, rows_of
-from bot.chat.wiper import Wiper
-from bot.i18n import Catalogs
+from bot.chat.senders import rows_of
 from bot.intake import engine
 from bot.intake.inputs import Unsupported
 from bot.intake.service import (
@@ -47,12 +45,7 @@ class IntakeHandlers:
     def __init__(
         self,
         service: IntakeService,
-        catalogs: Catalogs,
-        handle_of: Callable[[int], str],
-        wiper: Wiper,
-        sender: ComplainantSender,
-        calls: DatabaseCalls,
-        on_sent: Callable[[], None] | None = None,
+        kit: ComplainantKit,
         *,
         demo: bool = False,
         flood: FloodGuard | None = None,
@@ -60,12 +53,12 @@ class IntakeHandlers:
     ) -> None:
         self._service = service
         self._form = service.form
-        self._catalogs = catalogs
-        self._handle_of = handle_of
-        self._wiper = wiper
-        self._send = sender
-        self._call = calls
-        self._on_sent = on_sent or (lambda: None)
+        self._catalogs = kit.catalogs
+        self._handle_of = kit.handle_of
+        self._wiper = kit.wiper
+        self._send = kit.sender
+        self._call = kit.calls
+        self._on_sent = kit.on_queued
         self._demo = demo
         self._flood = flood or FloodGuard()
         self._withdrawals = withdrawals

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
+
+from bot.intake.ports import Transaction
 
 
 class PendingWipe(Protocol):
@@ -46,17 +47,6 @@ class Wipes(Protocol):
     def retry(self, wipe_id: int, due_at: dt.datetime) -> None: ...
 
 
-class WipeUnitOfWork(Protocol):
+class WipeUnitOfWork(Transaction, Protocol):
     @property
     def wipes(self) -> Wipes: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
