@@ -44,6 +44,7 @@ from storage.case_codes import confirmation_digest, confirmation_part, matches_c
 from storage.database import make_engine, make_sessions
 from storage.handles import account_handle, staff_pseudonym
 from storage.migrate import upgrade_database
+from storage.receipts import ReceiptKey, load_or_create_receipt_key
 from storage.sealing import fingerprint, seal_case
 from storage.server_keys import ServerKeys, load_or_create_server_keys
 from storage.unit_of_work import SqlUnitOfWork
@@ -77,6 +78,10 @@ class Runtime:
     @cached_property
     def keys(self) -> ServerKeys:
         return load_or_create_server_keys(self.settings.resolved_server_key_file)
+
+    @cached_property
+    def receipt_key(self) -> ReceiptKey:
+        return load_or_create_receipt_key(self.settings.resolved_receipt_key_file)
 
     @cached_property
     def database(self) -> Engine:
@@ -229,6 +234,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
     """Run the bot until SIGINT/SIGTERM (or until `stop` is set)."""
     stop = stop or _stop_on_signals()
     runtime.directory  # noqa: B018 - a broken coalitions file stops the start, not a submission
+    runtime.receipt_key  # noqa: B018 - so does an unreadable receipt signing key
     wake = asyncio.Event()
     application, wiper = runtime.build_application(on_sent=wake.set)
     poller = DurablePoller(application)
@@ -252,6 +258,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
             lease=dt.timedelta(seconds=runtime.settings.delivery_lease_seconds),
             wake=wake,
             wiper=wiper,
+            receipts=runtime.receipt_key,
         )
         background = [
             asyncio.create_task(_keep_tidy(runtime, stop)),
