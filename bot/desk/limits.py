@@ -16,13 +16,14 @@ import ntpath
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from bot.desk.errors import DeskError
 
 MIB = 1024 * 1024
 MANIFESTS = ("case.json", "message.json", "notice.json")
+NOTES = ("referral.json",)  # written by `desk refer` beside the case it re-seals
 IGNORED = frozenset({"report.html"})  # the desk renders its own; a package's HTML is never kept
 _LEAF = re.compile(r"^[\w][\w .()+-]{0,119}$")
 _WINDOWS_DEVICES = frozenset(
@@ -53,6 +54,7 @@ class Unpacked:
     manifest_name: str
     manifest: dict[str, object]
     attachments: dict[str, bytes]
+    notes: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 def check_member_name(name: str) -> None:
@@ -67,7 +69,7 @@ def check_member_name(name: str) -> None:
     parts = name.split("/")
     if posix.is_absolute() or windows.anchor or any(p in ("", ".", "..") for p in parts):
         raise DeskError(f"refusing a file with an unsafe path: {name!r}")
-    if name in MANIFESTS or name in IGNORED:
+    if name in MANIFESTS or name in NOTES or name in IGNORED:
         return
     if len(parts) != 2 or parts[0] != "attachments" or not _safe_leaf(parts[1]):
         raise DeskError(f"refusing a file with an unexpected name: {name!r}")
@@ -123,7 +125,8 @@ def unpack(package: bytes, limits: Limits | None = None) -> Unpacked:
     manifest_name = manifests[0]
     manifest = _manifest(archive, manifest_name, limits)
     named = _named_attachments(manifest)
-    unknown = [n for n in names if n not in named and n != manifest_name and n not in IGNORED]
+    known = {manifest_name, *IGNORED, *NOTES}
+    unknown = [n for n in names if n not in named and n not in known]
     if unknown:
         raise DeskError(f"the package holds a file its manifest does not name: {unknown[0]!r}")
     attachments: dict[str, bytes] = {}
@@ -136,7 +139,8 @@ def unpack(package: bytes, limits: Limits | None = None) -> Unpacked:
         if _sha256(data) != digest:
             raise DeskError(f"{path} does not match its recorded SHA-256")
         attachments[path] = data
-    return Unpacked(manifest_name, manifest, attachments)
+    notes = {name: _manifest(archive, name, limits) for name in NOTES if name in names}
+    return Unpacked(manifest_name, manifest, attachments, notes)
 
 
 def _check_size(info: zipfile.ZipInfo, limits: Limits) -> None:

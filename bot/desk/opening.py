@@ -61,6 +61,8 @@ def write_opened(opened: OpenedFile, out_dir: Path, desk: Desk) -> OpenedCase:
     write_private(safe_target(folder, opened.content.manifest_name), manifest_text)
     for path, data in opened.content.attachments.items():
         write_private(safe_target(folder, path), data)
+    for name, note in opened.content.notes.items():
+        write_private(safe_target(folder, name), json.dumps(note, ensure_ascii=False).encode())
     receipt = {"status": opened.receipt.status.value, "detail": opened.receipt.detail}
     write_private(folder / RECEIPT_FILE, json.dumps(receipt, ensure_ascii=False).encode())
     line = opened.receipt.line(opened.source.name)
@@ -95,6 +97,7 @@ def render_case_folder(folder: Path, desk: Desk) -> Path:
         manifest = _read_json(manifest_path)
         later.append(LaterFile(int(number), child.name, manifest, _images(child, manifest)))
     receipt = _read_json(folder / RECEIPT_FILE) if (folder / RECEIPT_FILE).is_file() else {}
+    referral = _read_json(folder / "referral.json") if (folder / "referral.json").is_file() else {}
     words = desk.words((case.get("coalition") or {}).get("id"))
     receipt_line = None
     if receipt:
@@ -103,6 +106,14 @@ def render_case_folder(folder: Path, desk: Desk) -> Path:
             status=receipt.get("status", ""),
             detail=receipt.get("detail", ""),
         )
+    if referral:
+        note = words(
+            "Referred by {who} on {day}: {why}",
+            who=referral.get("referred_by") or "—",
+            day=referral.get("referred_on", ""),
+            why=referral.get("reason") or "—",
+        )
+        receipt_line = f"{note} {receipt_line or ''}".strip()
     page = render_report(case, desk.form, words, _images(folder, case), later, receipt_line)
     return write_private(folder / "report.html", page.encode())
 
