@@ -17,7 +17,9 @@ import pytest
 from PIL import Image
 
 from bot.cases.coalitions import route
+from bot.cases.followups import Enclosure, followup_package
 from bot.cases.package import CaseFacts, build_package
+from bot.cli import main
 from bot.desk import open_sealed_file
 from bot.desk.context import Desk
 from bot.intake.draft import Draft
@@ -164,3 +166,37 @@ def test_the_report_shows_the_photo_and_loads_nothing_from_the_network(
     control.write_text(injected.replace("Content-Security-Policy", "X-Nothing"), encoding="utf-8")
     screenshot(chromium, control, tmp_path / "control.png", tmp_path / "profile2")
     assert "/img" in Hits.seen
+
+
+def test_later_files_open_into_the_case_folder_and_appear_on_its_page(tmp_path: Path) -> None:
+    secret, public = new_identity()
+    key = tmp_path / "key.txt"
+    key.write_text(secret + "\n", encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    sealed = hostile_case(inbox, public, "http://127.0.0.1:9")
+    picture = photo()
+    answer = followup_package(
+        {"schema": "complaint-bot/message/v1", "reference": "KZ-7G4M-Q2XD",
+         "kind": "complainant_message", "received_on": "2026-12-02",
+         "text": "Его перевели в СИЗО-1"},
+        Enclosure("photo-77.jpg", "image/jpeg", picture),
+    )  # fmt: skip
+    note = followup_package(
+        {"schema": "complaint-bot/note/v1", "reference": "KZ-7G4M-Q2XD",
+         "kind": "internal_note", "written_at": "2026-12-03T10:00:00+00:00",
+         "text": "Адвокат назначен"}
+    )  # fmt: skip
+    (inbox / "KZ-7G4M-Q2XD-1.age").write_bytes(seal_case(answer, [public]))
+    (inbox / "KZ-7G4M-Q2XD-2.age").write_bytes(seal_case(note, [public]))
+    out = tmp_path / "cases"
+    later_first = [str(inbox / "KZ-7G4M-Q2XD-2.age"), str(inbox / "KZ-7G4M-Q2XD-1.age")]
+    assert main(["desk", "open", *later_first, str(sealed), "--identity", str(key),
+                 "--language", "ru", "--out", str(out)]) == 0  # fmt: skip
+    case = out / "KZ-7G4M-Q2XD"
+    assert (case / "KZ-7G4M-Q2XD-1" / "attachments" / "photo-77.jpg").read_bytes() == picture
+    page = (case / "report.html").read_text(encoding="utf-8")
+    assert "Его перевели в СИЗО-1" in page
+    assert "Адвокат назначен" in page
+    assert '<img src="KZ-7G4M-Q2XD-1/attachments/photo-77.jpg"' in page
+    assert page.index("#1 ") < page.index("#2 ")
