@@ -25,12 +25,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from bot.desk.folders import private_folder, write_private
-from bot.desk.labels import Words
+from bot.desk.labels import N_, Words
 from bot.desk.sealed import OpenedFile
 from bot.intake.form import Form, Question
 
 CLASSIFICATIONS = ("torture", "ill-treatment", "other", "not assessed")
-STAFF_COLUMNS = ("classification", "outcome", "notes")
+STAFF_COLUMNS = {
+    "classification": N_("Classification"),
+    "outcome": N_("Outcome"),
+    "notes": N_("Notes"),
+}
+_LABEL = N_("label")
+_PRECISION = N_("precision")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = str | int | None
@@ -74,7 +80,7 @@ def build_table(cases: Sequence[OpenedFile], form: Form, words: Words) -> Table:
     columns += [
         Column("attachments", w("Attachments"), free_text=True),
         Column("attachments_sha256", w("Attachments' SHA-256")),
-        *(Column(c, w(c.capitalize())) for c in STAFF_COLUMNS),
+        *(Column(c, w(label)) for c, label in STAFF_COLUMNS.items()),
     ]
     rows = [_row(case, questions, extra, form, w) for case in cases]
     return Table(columns, rows)
@@ -87,7 +93,7 @@ def _question_columns(question: Question, form: Form, w: Words) -> list[Column]:
         case "single":
             return [
                 Column(question.id, label, text),
-                Column(f"{question.id}__label", f"{label} ({w('label')})", text),
+                Column(f"{question.id}__label", f"{label} ({w(_LABEL)})", text),
             ]
         case "multi":
             return [
@@ -100,7 +106,7 @@ def _question_columns(question: Question, form: Form, w: Words) -> list[Column]:
         case "date":
             return [
                 Column(question.id, label, text),
-                Column(f"{question.id}__precision", f"{label} ({w('precision')})", text),
+                Column(f"{question.id}__precision", f"{label} ({w(_PRECISION)})", text),
             ]
         case "integer":
             return [Column(question.id, label, text)]

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.desk.labels import Words
+from bot.desk.labels import N_, Words
 from bot.intake.form import Form
 
 CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
@@ -57,7 +57,9 @@ def render_report(
     w = words
     answers = {a["question_id"]: a for a in case.get("answers", []) if "question_id" in a}
     reference = str(case.get("reference", ""))
-    demo = f'<p class="demo">{_e(w("DEMO: not a real case"))}</p>' if case.get("demo") else ""
+    demo_text = w("DEMO: not a real case")
+    demo = f'<p class="demo">{_e(demo_text)}</p>' if case.get("demo") else ""
+    title = w("Case {reference}", reference=reference)
     urgency = case.get("urgency", {}) or {}
     level = str(urgency.get("level", ""))
     received = w.date(str(case.get("received_on", "")))
@@ -80,7 +82,7 @@ def render_report(
 <title>{_e(reference)}</title>
 <style>{_STYLE}</style></head><body>
 {demo}
-<header><h1>{_e(w("Case {reference}", reference=reference))}
+<header><h1>{_e(title)}
 <span class="urgency urgency-{_e(level)}">{_e(_urgency_word(w, level))}</span></h1>
 <p class="meta">{_e(meta)}</p>{receipt_line}</header>
 {_summary(answers, case, w)}
@@ -109,9 +111,9 @@ def _summary(answers: Mapping[str, Mapping[str, Any]], case: Mapping[str, Any], 
     consents = [
         f"{w(label)}: {_plain(answers[qid], w)}"
         for qid, label in (
-            ("b_share_un", "UN"),
-            ("b_publish", "media"),
-            ("b_share_lawyer", "lawyer"),
+            ("b_share_un", N_("UN")),
+            ("b_publish", N_("media")),
+            ("b_share_lawyer", N_("lawyer")),
         )
         if qid in answers and not answers[qid].get("skipped")
     ]
@@ -132,7 +134,8 @@ def _summary(answers: Mapping[str, Mapping[str, Any]], case: Mapping[str, Any], 
         f"<dt>{_e(label)}</dt><dd>{_e(' · '.join(v for v in values if v)) or '—'}</dd>"
         for label, values in rows
     )
-    return f'<section class="summary"><h2>{_e(w("Summary"))}</h2><dl>{body}</dl></section>'
+    heading = w("Summary")
+    return f'<section class="summary"><h2>{_e(heading)}</h2><dl>{body}</dl></section>'
 
 
 def _sections(
@@ -155,7 +158,7 @@ def _sections(
         if skipped:
             items = "".join(f"<li>{_e(w.short_label(a['question_id']))}</li>" for a in skipped)
             folded = (
-                f"<details><summary>{_e(w('Skipped: {n}', n=len(skipped)))}</summary>"
+                f"<details><summary>{_e(w(_SKIPPED, n=len(skipped)))}</summary>"
                 f"<ul>{items}</ul></details>"
             )
         title = titles.get(section_id, section_id)
@@ -186,7 +189,7 @@ def _attachments(
     files = ""
     if saved:
         files = (
-            f"<h3>{_e(w('Saved, open offline'))}</h3>"
+            f"<h3>{_e(w(_SAVED))}</h3>"
             f'<p class="hint">{_e(w(_OFFLINE))}</p>'
             f'<ul class="files">{"".join(saved)}</ul>'
         )
@@ -196,8 +199,11 @@ def _attachments(
     )
 
 
-_CHECKED = "Every attachment was checked against its SHA-256 when the case was opened."
-_OFFLINE = (
+# Messages used inside f-strings are marked here, where `make desk-messages` can find them.
+_SKIPPED = N_("Skipped: {n}")
+_SAVED = N_("Saved, open offline")
+_CHECKED = N_("Every attachment was checked against its SHA-256 when the case was opened.")
+_OFFLINE = N_(
     "These files were saved in the case folder. Open them with the network off, or in a "
     "sandbox: documents and media can carry active content."
 )
@@ -223,7 +229,8 @@ def _later_files(later: Sequence[LaterFile], w: Words) -> str:
             f"{_attachments(manifest.get('attachments', []), item.images, w, item.folder + '/')}"
             "</article>"
         )
-    return f"<section><h2>{_e(w('Messages and notes'))}</h2>{''.join(items)}</section>"
+    heading = w("Messages and notes")
+    return f"<section><h2>{_e(heading)}</h2>{''.join(items)}</section>"
 
 
 def _value(answer: Mapping[str, Any], w: Words) -> str:

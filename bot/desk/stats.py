@@ -16,10 +16,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.desk.labels import Words
+from bot.desk.labels import N_, Words
 
 NOT_STATED = "not_stated"
 CLASSIFICATIONS = ("torture", "ill-treatment", "other", "not assessed")
+CLASSIFICATION_LABELS = {
+    "torture": N_("Torture"),
+    "ill-treatment": N_("Ill-treatment"),
+    "other": N_("Other"),
+    "not assessed": N_("Not assessed"),
+}
 PLACES: dict[str, str] = {
     "ivs": "ivs",
     "sizo": "sizo",
@@ -150,7 +156,7 @@ def compute(
             "classification",
             w("Torture and other ill-treatment (staff assessment)"),
             {k: classified.get(k, 0) for k in CLASSIFICATIONS},
-            {k: w(k.capitalize()) for k in CLASSIFICATIONS},
+            {k: w(CLASSIFICATION_LABELS[k]) for k in CLASSIFICATIONS},
         )
     )
     stats.dimensions.append(_single("sex", w("Women and men"), "v_sex", answers, w))
