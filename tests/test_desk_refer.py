@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import subprocess
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from bot.cli import main
 from storage.receipts import load_or_create_receipt_key
-from storage.sealing import new_identity
+from storage.sealing import new_identity, protect_identity
 from tests.desk_fixture import Fixture, seal_thirty
 from tests.tools import require_tool
 
@@ -81,3 +82,23 @@ def test_no_un_draft_without_the_complainants_consent(
                  "--out", str(out)]) == 0  # fmt: skip
     assert (out / f"{fixture.references[2]}.referral.age").is_file()
     assert not list(out.glob("*.un-draft.txt"))
+
+
+def test_a_wrong_passphrase_stops_at_once_with_one_line(
+    cases: tuple[Fixture, Path, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fixture, key, _ = cases
+    protected = tmp_path / "protected.age"
+    secret = next(line for line in key.read_text().splitlines() if line.startswith("AGE-"))
+    protected.write_bytes(protect_identity(secret, "the right passphrase"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("not the passphrase\n"))
+    files = [str(p) for p in fixture.folder.glob("*.age")]
+    code = main(["desk", "export", "--identity", str(protected), "--out", str(tmp_path / "x"),
+                 *files])  # fmt: skip
+    assert code == 1
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"complaint-bot: {protected}: wrong passphrase for this identity file"
+    ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.desk.context import Desk
-from bot.desk.errors import DeskError
+from bot.desk.errors import DeskError, IdentityError
 from bot.desk.sealed import OpenedFile, is_later_file, open_file
 
 
@@ -32,9 +32,9 @@ def open_cases(paths: Iterable[Path], desk: Desk) -> Batch:
             continue
         try:
             opened = open_file(path, desk.keyring, desk.signer, desk.limits)
+        except IdentityError:
+            raise  # a wrong passphrase or a broken identity: nothing else will open either
         except DeskError as error:
-            if str(error).startswith(str(desk.keyring.path)):
-                raise  # a wrong passphrase or a broken identity: nothing else will open either
             batch.skipped.append(f"{path.name}: skipped: {error}")
             continue
         if not opened.is_case:

@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.desk.annotations import read_annotations
 from bot.desk.batch import open_cases
 from bot.desk.context import Desk
-from bot.desk.errors import DeskError
+from bot.desk.errors import DeskError, IdentityError
 from bot.desk.export import build_table, write_export
 from bot.desk.folders import private_folder, write_private
 from bot.desk.opening import write_opened
@@ -155,9 +155,9 @@ def _open(arguments: argparse.Namespace) -> int:
             opened = write_opened(
                 open_file(path, desk.keyring, desk.signer, desk.limits), arguments.out, desk
             )
+        except IdentityError:
+            raise
         except DeskError as error:
-            if str(error).startswith(str(desk.keyring.path)):
-                raise
             print(f"complaint-bot: {error}", file=sys.stderr)
             failed += 1
             continue

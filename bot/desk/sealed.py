@@ -11,7 +11,7 @@ from typing import Any
 import minisign
 import pyrage
 
-from bot.desk.errors import DeskError
+from bot.desk.errors import DeskError, IdentityError
 from bot.desk.limits import DEFAULT_LIMITS, Limits, Unpacked, unpack
 from bot.desk.receipts import ReceiptCheck, check_receipt, matching
 from storage.sealing import BadKey, CaseUnopenable, needs_passphrase, open_case, read_identities
@@ -32,12 +32,12 @@ class Keyring:
             try:
                 content = self.path.read_bytes()
             except OSError as error:
-                raise DeskError(f"cannot read {self.path}: {error.strerror}") from None
+                raise IdentityError(f"cannot read {self.path}: {error.strerror}") from None
             passphrase = self._ask() if needs_passphrase(content) else None
             try:
                 self._identities = read_identities(content, passphrase)
             except BadKey as error:
-                raise DeskError(f"{self.path}: {error}") from None
+                raise IdentityError(f"{self.path}: {error}") from None
         return self._identities
 
 
