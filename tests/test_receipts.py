@@ -10,6 +10,7 @@ from pathlib import Path
 import minisign
 import pytest
 
+from bot.cli import main
 from bot.config import Settings
 from bot.desk.context import Desk
 from bot.desk.errors import DeskError
@@ -94,3 +95,17 @@ def test_the_signing_key_is_created_private_and_refused_when_others_can_read_it(
     os.chmod(path, 0o640)
     with pytest.raises(KeyFileError, match="readable by others"):
         load_receipt_key(path)
+
+
+def test_the_operator_prints_the_public_key_staff_pin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("RECEIPT_KEY_FILE", raising=False)
+    assert main(["receipts", "key", "--out", str(tmp_path / "bot.pub")]) == 0
+    printed = capsys.readouterr().out
+    key = load_receipt_key(tmp_path / "data" / "receipt-key.minisign")
+    assert f"receipt key (public): {key.public_key}" in printed
+    assert (tmp_path / "bot.pub").read_text().splitlines()[-1] == key.public_key
+    assert main(["receipts", "key"]) == 0
+    assert key.public_key in capsys.readouterr().out, "the same key on the next call"
