@@ -53,9 +53,9 @@ messages: install
 		fi; \
 	done
 
-# The desk's own words (bot/desk: w(...), words(...), N_(...)) into the `desk` catalogs.
+# The desk's own words (bot/desk: w(...), words(...), desk_word(...)) into the `desk` catalogs.
 desk-messages: install
-	$(BIN)/pybabel extract --no-default-keywords -k w -k words -k N_ --no-location \
+	$(BIN)/pybabel extract --no-default-keywords -k w -k words -k desk_word --no-location \
 		--sort-output --project complaint-bot --copyright-holder "complaint-bot contributors" \
 		-o bot/locales/desk.pot bot/desk
 	for lang in $(LANGUAGES); do \

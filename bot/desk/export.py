@@ -25,18 +25,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from bot.desk.folders import private_folder, write_private
-from bot.desk.labels import N_, Words
+from bot.desk.labels import Words, desk_word
 from bot.desk.sealed import OpenedFile
 from bot.intake.form import Form, Question
 
 CLASSIFICATIONS = ("torture", "ill-treatment", "other", "not assessed")
 STAFF_COLUMNS = {
-    "classification": N_("Classification"),
-    "outcome": N_("Outcome"),
-    "notes": N_("Notes"),
+    "classification": desk_word("Classification"),
+    "outcome": desk_word("Outcome"),
+    "notes": desk_word("Notes"),
 }
-_LABEL = N_("label")
-_PRECISION = N_("precision")
+_LABEL = desk_word("label")
+_PRECISION = desk_word("precision")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = str | int | None

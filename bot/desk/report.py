@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.desk.labels import N_, Words
+from bot.desk.labels import Words, desk_word
 from bot.intake.form import Form
 
 CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
@@ -111,9 +111,9 @@ def _summary(answers: Mapping[str, Mapping[str, Any]], case: Mapping[str, Any], 
     consents = [
         f"{w(label)}: {_plain(answers[qid], w)}"
         for qid, label in (
-            ("b_share_un", N_("UN")),
-            ("b_publish", N_("media")),
-            ("b_share_lawyer", N_("lawyer")),
+            ("b_share_un", desk_word("UN")),
+            ("b_publish", desk_word("media")),
+            ("b_share_lawyer", desk_word("lawyer")),
         )
         if qid in answers and not answers[qid].get("skipped")
     ]
@@ -200,10 +200,10 @@ def _attachments(
 
 
 # Messages used inside f-strings are marked here, where `make desk-messages` can find them.
-_SKIPPED = N_("Skipped: {n}")
-_SAVED = N_("Saved, open offline")
-_CHECKED = N_("Every attachment was checked against its SHA-256 when the case was opened.")
-_OFFLINE = N_(
+_SKIPPED = desk_word("Skipped: {n}")
+_SAVED = desk_word("Saved, open offline")
+_CHECKED = desk_word("Every attachment was checked against its SHA-256 when the case was opened.")
+_OFFLINE = desk_word(
     "These files were saved in the case folder. Open them with the network off, or in a "
     "sandbox: documents and media can carry active content."
 )

@@ -16,15 +16,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.desk.labels import N_, Words
+from bot.desk.labels import Words, desk_word
 
 NOT_STATED = "not_stated"
 CLASSIFICATIONS = ("torture", "ill-treatment", "other", "not assessed")
 CLASSIFICATION_LABELS = {
-    "torture": N_("Torture"),
-    "ill-treatment": N_("Ill-treatment"),
-    "other": N_("Other"),
-    "not assessed": N_("Not assessed"),
+    "torture": desk_word("Torture"),
+    "ill-treatment": desk_word("Ill-treatment"),
+    "other": desk_word("Other"),
+    "not assessed": desk_word("Not assessed"),
 }
 PLACES: dict[str, str] = {
     "ivs": "ivs",
