@@ -50,6 +50,7 @@ from storage.database import make_engine, make_sessions
 from storage.handles import account_handle, staff_pseudonym
 from storage.memory import MemoryStore
 from storage.migrate import schema_is_current, upgrade_database
+from storage.receipts import ReceiptKey, load_or_create_receipt_key
 from storage.sealing import AgeKeys, fingerprint, seal_case
 from storage.server_keys import ServerKeys, load_or_create_server_keys
 from storage.unit_of_work import SqlUnitOfWork
@@ -77,6 +78,10 @@ class Runtime:
     @cached_property
     def keys(self) -> ServerKeys:
         return load_or_create_server_keys(self.settings.resolved_server_key_file)
+
+    @cached_property
+    def receipt_key(self) -> ReceiptKey:
+        return load_or_create_receipt_key(self.settings.resolved_receipt_key_file)
 
     @cached_property
     def database(self) -> Engine:

@@ -15,7 +15,7 @@ from bot.app import Runtime
 from bot.cases.directory_file import CoalitionsError
 from bot.chat.durations import use_timedelta_durations
 from bot.config import ConfigError, load_settings
-from bot.desk import DeskError, open_sealed_file
+from bot.desk.commands import add_desk_commands
 from bot.errors import BotError
 from bot.i18n import LANGUAGE_NAMES
 from bot.lifecycle import serve
@@ -23,6 +23,7 @@ from bot.logs import configure_logging
 from bot.terminal import TerminalWalk
 from storage.audit import ORIGIN, verify_chain
 from storage.errors import StorageError
+from storage.receipts import load_or_create_receipt_key
 from storage.sealing import fingerprint, new_identity, protect_identity
 
 EXIT_CONFIG = 2
@@ -103,18 +104,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     new_key.set_defaults(command=_keys_new)
 
-    desk = commands.add_parser("desk", help="staff desk: open sealed cases")
-    desk_commands = desk.add_subparsers(title="commands", metavar="COMMAND")
-    open_ = desk_commands.add_parser(
-        "open",
-        help="open a <REF>.age file with your identity and check its attachments",
-        description="Decrypt a sealed case, check every attachment's SHA-256 and write the "
-        "report folder (report.html opens in a browser).",
+    add_desk_commands(commands)
+
+    receipts = commands.add_parser("receipts", help="the key that signs delivered cases")
+    receipts_commands = receipts.add_subparsers(title="commands", metavar="COMMAND")
+    receipt_key = receipts_commands.add_parser(
+        "key",
+        help="print the public receipt key staff pin in their desk (creates the key if needed)",
+        description="Print the public half of the key that signs every delivered <REF>.age "
+        "(<REF>.age.minisig). Give it to staff in person or over a channel you trust: they "
+        "pin it with `desk ... --signer KEY` or in their desk settings file.",
     )
-    open_.add_argument("sealed", type=Path, help="the <REF>.age file")
-    open_.add_argument("--identity", type=Path, required=True, help="your identity file")
-    open_.add_argument("--out", type=Path, default=Path("cases"), help="folder for opened cases")
-    open_.set_defaults(command=_desk_open)
+    receipt_key.add_argument("--out", type=Path, help="also write it as a minisign .pub file")
+    receipt_key.set_defaults(command=_receipts_key)
 
     purge = commands.add_parser(
         "purge",
@@ -268,20 +270,13 @@ def _new_passphrase() -> str | None:
     return passphrase
 
 
-def _desk_open(arguments: argparse.Namespace) -> int:
-    def ask() -> str:
-        if sys.stdin.isatty():
-            return getpass.getpass(f"Passphrase for {arguments.identity}: ")
-        return sys.stdin.readline().rstrip("\n")
-
-    try:
-        opened = open_sealed_file(arguments.sealed, arguments.identity, arguments.out, ask)
-    except DeskError as error:
-        print(f"complaint-bot: {error}", file=sys.stderr)
-        return 1
-    print(f"{opened.reference}: opened into {opened.folder}")
-    print(f"attachments checked against their SHA-256: {opened.files_checked}")
-    print(f"read it: {opened.folder / opened.read_first}")
+def _receipts_key(arguments: argparse.Namespace) -> int:
+    settings = load_settings()
+    key = load_or_create_receipt_key(settings.resolved_receipt_key_file)
+    if arguments.out is not None:
+        arguments.out.write_bytes(key.public_key_file())
+    print(f"receipt key (public): {key.public_key}")
+    print(f"check a file with: minisign -Vm <REF>.age -P {key.public_key}")
     return 0
 
 

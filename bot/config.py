@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     coalitions_file: Path | None = None
     server_key_file: Path | None = None
+    receipt_key_file: Path | None = None
     form_file: Path | None = None
     draft_lifetime_hours: Annotated[int, Field(ge=1, le=47)] = 47
     delivery_lease_seconds: Annotated[int, Field(ge=1, le=3600)] = 60
@@ -68,6 +69,10 @@ class Settings(BaseSettings):
     @property
     def resolved_server_key_file(self) -> Path:
         return self.server_key_file or self.data_dir / "server-key.json"
+
+    @property
+    def resolved_receipt_key_file(self) -> Path:
+        return self.receipt_key_file or self.data_dir / "receipt-key.minisign"
 
     def require_token(self) -> str:
         if self.telegram_bot_token is None:

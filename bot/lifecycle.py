@@ -25,6 +25,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
     """Run the bot until SIGINT/SIGTERM (or until `stop` is set)."""
     stop = stop or _stop_on_signals()
     runtime.directory  # noqa: B018 - a broken coalitions file stops the start, not a submission
+    runtime.receipt_key  # noqa: B018 - so does an unreadable receipt signing key
     wake = asyncio.Event()
     application, wiper = runtime.build_application(on_sent=wake.set)
     poller = DurablePoller(application)
@@ -49,6 +50,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
             lease=dt.timedelta(seconds=runtime.settings.delivery_lease_seconds),
             wake=wake,
             wiper=wiper,
+            receipts=runtime.receipt_key,
         )
         background = [
             asyncio.create_task(runtime.housekeeping.run(stop)),

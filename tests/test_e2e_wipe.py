@@ -145,13 +145,18 @@ async def test_delete_with_a_reference_tells_the_coalition_in_a_sealed_notice(
         again = await person.settle()
         await user.send_command("delete", "UZ-0000-0000")
         other = await person.settle()
-        await standin.wait_for(lambda: len(teams["uz"].chat.messages) == 2, 20)
+        await standin.wait_for(lambda: len(teams["uz"].chat.messages) == 4, 20)
         await standin.wait_idle(quiet=0.3)
     assert reply.content == other.content == again.content == probed.content
     assert [m for m in user.visible_messages() if m.content.startswith("/delete")] == []
     names = [m.document_name for m in teams["uz"].chat.messages]
-    assert names == [f"{reference}.age", f"{reference}-1.age"], "one notice, from the complainant"
-    notice = teams["uz"].chat.messages[1]
+    assert names == [
+        f"{reference}.age.minisig",
+        f"{reference}.age",
+        f"{reference}-1.age.minisig",
+        f"{reference}-1.age",
+    ], "one notice, from the complainant"
+    notice = teams["uz"].chat.messages[3]
     assert notice.document is not None
     package = open_case(notice.document, read_identities(teams["uz"].identity.encode()))
     content = json.loads(zipfile.ZipFile(io.BytesIO(package)).read("notice.json"))

@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.cases.coalitions import Coalition, CoalitionDirectory
 from bot.cases.ports import CaseUnitOfWork, Delivery, RelaySeal
+from bot.cases.receipts import ReceiptSigner, receipt_name
 from bot.cases.vocabulary import DeliveryKind
 from bot.chat.case_buttons import answer_button, card_buttons
 from bot.chat.durations import seconds_of
@@ -49,9 +50,11 @@ class Courier:
         lease: dt.timedelta = dt.timedelta(seconds=60),
         wake: asyncio.Event | None = None,
         wiper: Wiper | None = None,
+        receipts: ReceiptSigner | None = None,
     ) -> None:
         self._wiper = wiper
         self._relays = relays
+        self._receipts = receipts
         self._lease = lease
         self._bot = bot
         self._units = units
@@ -96,9 +99,18 @@ class Courier:
             await asyncio.to_thread(self._settle, delivery, None, "gone")
             return 0
         name = sealed_file_name(delivery.reference, delivery.number)
+        if self._receipts is not None and not await self._send_receipt(delivery, sealed, name):
+            return 0
         return await self._send(
             delivery, self._card(delivery, name), InputFile(sealed, filename=name)
         )
+
+    async def _send_receipt(self, delivery: Delivery, sealed: bytes, name: str) -> bool:
+        """The signed receipt goes first: a retry may repeat it, never leave a case without it."""
+        assert self._receipts is not None
+        signature = self._receipts.sign(sealed, delivery.reference, name, delivery.received_on)
+        document = InputFile(signature, filename=receipt_name(name))
+        return await self._send(delivery, "", document, settle_on_success=False) == 1
 
     async def _relay(self, delivery: Delivery) -> int:
         """A coalition's message to a complainant who asked to be notified in their chat."""
@@ -133,8 +145,10 @@ class Courier:
         chat_id: int | None = None,
         protect: bool = False,
         markup: InlineKeyboardMarkup | None = None,
+        settle_on_success: bool = True,
     ) -> int:
         target = chat_id if chat_id is not None else delivery.chat_id
+        receipt = not settle_on_success
         try:
             if document is None:
                 sent = await self._bot.send_message(
@@ -151,9 +165,9 @@ class Courier:
                 await self._bot.send_document(
                     target,
                     document=document,
-                    caption=text,
+                    caption=text or None,
                     parse_mode=ParseMode.HTML,
-                    reply_markup=self._card_markup(delivery),
+                    reply_markup=None if receipt else self._card_markup(delivery),
                 )
         except RetryAfter as error:
             wait = seconds_of(error.retry_after)
@@ -182,6 +196,8 @@ class Courier:
             backoff = min(MAX_BACKOFF, dt.timedelta(seconds=2 ** min(delivery.attempts, 10)))
             await asyncio.to_thread(self._settle, delivery, backoff, type(error).__name__)
             return 0
+        if receipt:
+            return 1
         await asyncio.to_thread(self._settle, delivery, None, None)
         log.info("delivered a %s for %s to its staff chat", delivery.kind, delivery.reference)
         return 1
