@@ -334,9 +334,14 @@ class Screens:
         match outcome:
             case Shown(step=Ended(reason=EndReason.EXIT)):
                 return []  # the whole conversation is being deleted: say nothing
-            case Shown(step=step, resumed=resumed, destination=destination):
+            case Shown(step=step, resumed=resumed, destination=destination, started=started):
+                # A new draft always opens with the welcome and the safety notice, however it
+                # was started (/start, or a language chosen before any /start).
                 return self.step(
-                    step, intro=intro and not resumed, resumed=resumed, destination=destination
+                    step,
+                    intro=(intro or started) and not resumed,
+                    resumed=resumed,
+                    destination=destination,
                 )
             case Sent(receipt=receipt):
                 screens = [self.sent(receipt)]
