@@ -88,3 +88,19 @@ async def test_language_mid_way_and_at_the_summary_continues_where_the_person_wa
         reply = await person.press("Türkmençe")
         person.language = "tk"
         assert "✅ " + person.t.gettext("Send the report") in reply.labels
+
+
+async def test_a_draft_language_offers_russian_at_the_start_and_goes_on_in_it(
+    standin: BotApiStandIn, settings: Settings
+) -> None:
+    user = standin.user(person_id(3304), named("Gulbahor"), language_code="tg")
+    person = Complainant(standin, user, "tg")
+    async with running_bot(settings):
+        opening = await person.command("start")
+        assert "🌐 Русский" in opening.labels
+        reply = await person.press("🌐 Русский")
+        person.language = "ru"
+        assert person.question_on_screen() == FORM.question("a_safe_now")
+        assert "🌐 Русский" not in reply.labels, "said once: not again on the next screens"
+        reply = await person.choose(FORM.question("a_safe_now"), "yes")
+        assert person.question_on_screen() == FORM.question("a_urgent")

@@ -25,6 +25,7 @@ from bot.chat.callbacks import (
 )
 from bot.chat.texts import answer_text, error_text, type_hint
 from bot.i18n import LANGUAGE_NAMES, Translator
+from bot.i18n.review import ALTERNATIVE, shows_draft_notice
 from bot.intake.engine import Ended, Prompt, Review, Step, Submitted
 from bot.intake.form import Form
 from bot.intake.ports import Destination, Receipt
@@ -72,7 +73,8 @@ class Screens:
             case Prompt():
                 screen = self.prompt(step)
                 if intro:
-                    return [Screen(self.intro() + "\n\n" + screen.text, screen.buttons)]
+                    text = self.intro() + "\n\n" + screen.text
+                    return [Screen(text, screen.buttons + self.draft_notice_buttons())]
                 if resumed:
                     return [Screen(self.resumed() + "\n\n" + screen.text, screen.buttons)]
                 return [screen]
@@ -117,8 +119,25 @@ class Screens:
                 ),
                 "• " + _e(_("/exit stops at once and deletes your unfinished answers.")),
                 *(demo if self.demo else []),
+                *self.draft_notice(),
             ]
         )
+
+    def draft_notice(self) -> list[str]:
+        """Said once, at the start, while this language awaits review by a native speaker."""
+        if not shows_draft_notice(self.t.language):
+            return []
+        note = self.t.gettext(
+            "This translation was made with the help of a computer and is still waiting to be "
+            "checked by a native speaker. If anything is unclear, you can switch to Russian "
+            "with the button below."
+        )
+        return ["", "<i>" + _e(note) + "</i>"]
+
+    def draft_notice_buttons(self) -> list[Row]:
+        if not shows_draft_notice(self.t.language):
+            return []
+        return [[("🌐 " + LANGUAGE_NAMES[ALTERNATIVE], LanguageButton(ALTERNATIVE).encode())]]
 
     def resumed(self) -> str:
         return "<i>" + _e(self.t.gettext("Welcome back. Here is where you stopped.")) + "</i>"
