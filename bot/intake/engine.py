@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.intake.answers import AnswerValue
 from bot.intake.conditions import holds
-from bot.intake.dates import DateInFuture, DateNotUnderstood, parse_partial_date
+from bot.intake.dates import DateImpossible, DateInFuture, DateNotUnderstood, parse_partial_date
 from bot.intake.draft import Draft
 from bot.intake.form import Form, Question, Section
 from bot.intake.inputs import (
@@ -28,6 +28,7 @@ from bot.intake.inputs import (
     Unsupported,
     VoiceInput,
 )
+from bot.intake.numbers import NotANumber, age_from_birth_year, parse_number
 from bot.intake.urgency import UrgencyLevel, urgency_of
 from bot.intake.vocabulary import EndReason, Refusal
 
@@ -222,19 +223,21 @@ def _answer_value(form: Form, question: Question, given: Input, today: dt.date) 
                 raise _Refusal(Refusal.TOO_LONG, max=question.max_length, length=len(text))
             return {"text": text}
         if kind == "integer":
-            return _integer(question, text)
+            return _integer(question, text, today)
         if kind == "date":
             return _date(text, today)
     raise _Refusal(_expectation(question, given))
 
 
-def _integer(question: Question, text: str) -> int:
-    digits = text.replace(" ", "")
-    if not digits.lstrip("-").isdigit() or len(digits) > 9:
-        raise _Refusal(Refusal.EXPECTS_NUMBER)
-    value = int(digits)
+def _integer(question: Question, text: str, today: dt.date) -> int:
+    try:
+        value = parse_number(text)
+    except NotANumber as error:
+        raise _Refusal(Refusal.EXPECTS_NUMBER) from error
     low = question.min if question.min is not None else -(10**9)
     high = question.max if question.max is not None else 10**9
+    if question.age and not low <= value <= high:
+        value = age_from_birth_year(value, today, high) or value
     if not low <= value <= high:
         raise _Refusal(Refusal.OUT_OF_RANGE, min=low, max=high)
     return value
@@ -245,6 +248,8 @@ def _date(text: str, today: dt.date) -> str:
         return parse_partial_date(text, today).iso()
     except DateInFuture as error:
         raise _Refusal(Refusal.DATE_IN_FUTURE) from error
+    except DateImpossible as error:  # before the general case, which it is part of
+        raise _Refusal(Refusal.DATE_IMPOSSIBLE) from error
     except DateNotUnderstood as error:
         raise _Refusal(Refusal.EXPECTS_DATE) from error
 

@@ -72,6 +72,7 @@ class Question(_Strict):
     voice: bool = False
     min: int | None = None
     max: int | None = None
+    age: bool = False  # an age in years: a year of birth is taken too
     max_length: int = 4000
     max_files: int = 10
     sensitive: bool = False
