@@ -42,7 +42,7 @@ def test_a_translator_can_walk_the_whole_fast_track(tmp_path: Path, language: st
     assert t.gettext("Please check your report before sending.") in out
     assert "Timur S." in out
     assert "12.03.2026" in out
-    assert t.gettext("This was a test walk: nothing was stored or sent.") in out
+    assert t.gettext("This was only a try-out: nothing was stored or sent.") in out
     assert not (tmp_path / "data").exists(), "try stores nothing"
 
 

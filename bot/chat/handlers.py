@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import ApplicationHandlerStop
@@ -22,7 +22,7 @@ from bot.chat import callbacks as cb
 from bot.chat.attachments import AttachmentRefused, attachment_of
 from bot.chat.context import Context, DatabaseCalls
 from bot.chat.flood import FloodGuard
-from bot.chat.screens import Screen, Screens
+from bot.chat.screens import Helpline, Screen, Screens
 from bot.chat.senders import ComplainantSender, rows_of
 from bot.chat.wiper import Wiper
 from bot.i18n import Catalogs
@@ -57,6 +57,7 @@ class IntakeHandlers:
         demo: bool = False,
         flood: FloodGuard | None = None,
         withdrawals: Withdrawals | None = None,
+        helplines: Sequence[Helpline] = (),
     ) -> None:
         self._service = service
         self._form = service.form
@@ -69,6 +70,7 @@ class IntakeHandlers:
         self._demo = demo
         self._flood = flood or FloodGuard()
         self._withdrawals = withdrawals
+        self._helplines = tuple(helplines)
 
     async def on_any_update(self, update: Update, context: Context) -> None:
         """Flood control before anything else: a flood is dropped cheaply, with one warning."""
@@ -349,7 +351,12 @@ class IntakeHandlers:
 
     def _screens(self, outcome: object, language_code: str | None) -> Screens:
         language = getattr(outcome, "language", None) or self._catalogs.best_language(language_code)
-        return Screens(self._form, self._catalogs.translator(language), demo=self._demo)
+        return Screens(
+            self._form,
+            self._catalogs.translator(language),
+            demo=self._demo,
+            helplines=self._helplines,
+        )
 
     def _screens_for(self, language_code: str | None) -> Screens:
         return self._screens(None, language_code)

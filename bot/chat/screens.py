@@ -6,6 +6,7 @@ Pure: no Telegram objects here, so screens can be checked without a network.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.chat.callbacks import (
@@ -19,6 +20,7 @@ from bot.chat.callbacks import (
     SHOW_REVIEW,
     SKIP,
     SUBMIT,
+    TO_SUMMARY,
     TOGGLE,
     LanguageButton,
     StepButton,
@@ -47,6 +49,8 @@ MAX_TEXT = 4000
 REVIEW_ANSWER_CHARS = 300
 
 Row = list[tuple[str, str]]
+HelpTexts = tuple[tuple[str, str], ...]  # (language, text), from the coalitions file
+Helpline = tuple[str, HelpTexts]  # a coalition's name and its help texts
 
 
 @dataclass(frozen=True)
@@ -56,10 +60,18 @@ class Screen:
 
 
 class Screens:
-    def __init__(self, form: Form, t: Translator, *, demo: bool = False) -> None:
+    def __init__(
+        self,
+        form: Form,
+        t: Translator,
+        *,
+        demo: bool = False,
+        helplines: Sequence[Helpline] = (),
+    ) -> None:
         self.form = form
         self.t = t
         self.demo = demo
+        self.helplines = tuple(helplines)
 
     def step(
         self,
@@ -97,7 +109,8 @@ class Screens:
                     _(
                         "This bot takes complaints for the NGO coalitions against torture in "
                         "Central Asia. We will ask what happened, to whom, and how to reach you. "
-                        "You can skip any question and stop at any time."
+                        "You can skip most questions; only your consent, the country and how to "
+                        "reach you are needed to pass the report on. You can stop at any time."
                     )
                 ),
                 "",
@@ -111,10 +124,10 @@ class Screens:
                 "• "
                 + _e(
                     _(
-                        "Telegram keeps this chat on its servers; it is not end-to-end "
-                        "encrypted, and Telegram can give phone numbers and IP addresses to "
-                        "authorities on a legal order. The bot deletes your answers from this "
-                        "chat once it has stored them; delete the chat on your phone too."
+                        "Telegram keeps this chat on its own computers and can give your phone "
+                        "number to the authorities if they demand it. The bot deletes each of "
+                        "your answers from this chat once it has saved it. When you finish, "
+                        "delete this chat on your phone too."
                     )
                 ),
                 "• " + _e(_("/exit stops at once and deletes your unfinished answers.")),
@@ -157,7 +170,10 @@ class Screens:
             parts.append("⚠️ " + _e(error))
         parts.append("<i>" + _e(header) + "</i>")
         parts.extend(_e(_(note.text)) for note in prompt.notes)
-        parts.append("<b>" + _e(_(question.text)) + "</b>")
+        text = question.text_self if prompt.self_report and question.text_self else question.text
+        parts.append("<b>" + _e(_(text)) + "</b>")
+        if question.hint:
+            parts.append(_e(_(question.hint)))
         hint = type_hint(self.t, question)
         if hint:
             parts.append("<i>" + _e(hint) + "</i>")
@@ -198,6 +214,10 @@ class Screens:
             navigation.append((_("Skip") + " ⏭", StepButton(visit, SKIP).encode()))
         if navigation:
             rows.append(navigation)
+        if prompt.can_finish:
+            rows.append(
+                [("📋 " + _("Back to the summary"), StepButton(visit, TO_SUMMARY).encode())]
+            )
         return rows
 
     def review(self, review: Review, destination: Destination | None = None) -> list[Screen]:
@@ -209,7 +229,8 @@ class Screens:
         ]
         for number, (question, value) in enumerate(review.items, start=1):
             answer = _clip(answer_text(self.t, self.form, question, value))
-            lines.append(f"<b>{number}.</b> {_e(_(question.text))}\n→ {_e(answer)}")
+            label = _(question.short or question.text)
+            lines.append(f"<b>{number}.</b> {_e(label)}\n→ {_e(answer)}")
         lines.append("")
         lines.append(_e(_("Urgency: {level}", level=self.urgency_label(review.urgency.level))))
         if destination is not None:
@@ -274,7 +295,7 @@ class Screens:
     def sent(self, receipt: Receipt | None) -> Screen:
         _ = self.t.gettext
         if receipt is None:
-            return Screen(_e(_("This was a test walk: nothing was stored or sent.")))
+            return Screen(_e(_("This was only a try-out: nothing was stored or sent.")))
         parts = [
             "✅ "
             + _e(
@@ -286,11 +307,13 @@ class Screens:
             _e(_("Reference: {reference}", reference=receipt.reference)),
             _e(
                 _(
-                    "What happens next: the coalition's staff read it on their own devices. "
-                    "This bot's server can no longer read it. If you agreed to be contacted, "
-                    "they will contact you only in the way you chose."
+                    "What happens next: the coalition's staff read it on their own devices as "
+                    "soon as they can, urgent reports first. This bot's server can no longer "
+                    "read it. If you agreed to be contacted, they will contact you only in the "
+                    "way you chose."
                 )
             ),
+            self.what_to_do_now(receipt.destination.help),
             _e(
                 _(
                     "Keep the reference somewhere safe, and not on this phone if it may be "
@@ -300,16 +323,35 @@ class Screens:
         ]
         return Screen("\n\n".join(parts))
 
+    def what_to_do_now(self, texts: HelpTexts) -> str:
+        """After sending: the coalition's own help text (hotline, hours), or the general steps."""
+        said = _help_in(texts, self.t.language) or self.self_help()
+        return "<b>" + _e(self.t.gettext("What you can do now:")) + "</b>\n" + _e(said)
+
+    def self_help(self) -> str:
+        return self.t.gettext(
+            "If someone was taken and no one knows where they are: write down now what you "
+            "know (who took them, when, where, cars, uniforms), ask in writing at the police "
+            "station and the temporary detention facility (IVS) where they are held, and find "
+            "a lawyer. Do not sign anything under pressure."
+        )
+
     def ended(self, reason: EndReason) -> str:
         _ = self.t.gettext
         if reason == EndReason.DECLINED:
-            return _e(
+            said = _e(
                 _(
                     "Nothing has been stored or sent. If you change your mind, send /start. "
                     "If someone is in danger now, contact a lawyer or a human rights "
                     "organisation you trust."
                 )
             )
+            lines = [f"{_e(name)}: {_e(text)}" for name, texts in self.helplines
+                     if (text := _help_in(texts, self.t.language))]  # fmt: skip
+            if lines:
+                said += "\n\n" + _e(_("The coalitions can be reached here:")) + "\n"
+                said += "\n".join("• " + line for line in lines)
+            return said + "\n\n" + _e(self.self_help())
         return _e(_("Closed. Your unfinished answers have been deleted."))
 
     def refused(
@@ -473,6 +515,15 @@ class Screens:
 
 def _e(text: str) -> str:
     return html.escape(text, quote=False)
+
+
+def _help_in(texts: HelpTexts, language: str) -> str | None:
+    """A help text in this language, else Russian, else English, else any."""
+    found = dict(texts)
+    for candidate in (language, language.split("_")[0], "ru", "en"):
+        if found.get(candidate):
+            return found[candidate]
+    return next(iter(found.values()), None)
 
 
 def _clip(text: str) -> str:

@@ -25,6 +25,7 @@ from bot.intake.inputs import (
     Submit,
     TextInput,
     Toggle,
+    ToSummary,
     Unsupported,
     VoiceInput,
 )
@@ -52,6 +53,8 @@ class Prompt:
     pending: tuple[Any, ...]
     can_back: bool
     visit: int
+    can_finish: bool = False  # adding details after the urgent track: back to the summary
+    self_report: bool = False  # the person reports about themselves: the form's "you" texts
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,9 @@ def _apply(form: Form, draft: Draft, given: Input, today: dt.date) -> bool:
         return True
     if question is None:
         _apply_at_review(form, draft, given)
+        return True
+    if isinstance(given, ToSummary):
+        _to_summary(form, draft)
         return True
     _sync_pending(draft, question)
     match given:
@@ -332,6 +338,21 @@ def _apply_at_review(form: Form, draft: Draft, given: Input) -> None:
             raise _Refusal(Refusal.USE_REVIEW_BUTTONS)
 
 
+def _to_summary(form: Form, draft: Draft) -> None:
+    """Leave the questions not yet answered unanswered (as skipped), up to the first one that
+    cannot be skipped, so the summary comes next, not thirty Skips."""
+    if not draft.expanded or draft.cursor:
+        raise _Refusal(Refusal.EXPECTS_BUTTON)
+    draft.pending, draft.pending_for = [], None
+    for question in list(asked_questions(form, draft)):
+        if not question.answerable or question.id in draft.answers:
+            continue
+        if question.required:
+            return
+        draft.answers[question.id] = None
+        draft.history.append(question.id)
+
+
 def _visited(form: Form, draft: Draft) -> list[str]:
     asked = {q.id for q in asked_questions(form, draft) if q.answerable}
     return [qid for qid in draft.history if qid in asked]
@@ -370,6 +391,8 @@ def _prompt(form: Form, draft: Draft, question: Question) -> Prompt:
         pending=tuple(pending),
         can_back=_has_earlier(draft, question, asked),
         visit=draft.visit,
+        can_finish=draft.expanded and draft.cursor is None,
+        self_report=form.self_report is not None and holds(form.self_report, draft.answers),
     )
 
 
