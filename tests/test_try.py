@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import Catalogs
+from bot.i18n import LANGUAGE_NAMES, Catalogs
 
 SCRIPT = [
     "1",  # safe: yes
@@ -24,7 +24,7 @@ SCRIPT = [
 ]
 
 
-@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("language", sorted(LANGUAGE_NAMES))
 def test_a_translator_can_walk_the_whole_fast_track(tmp_path: Path, language: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "try", "--language", language],
