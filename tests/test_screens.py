@@ -73,10 +73,14 @@ def every_prompt() -> list[engine.Prompt]:
     return list(seen.values())
 
 
+PHONE_ROW_CHARS = 64  # beyond this a row of buttons is cut off on a phone
+
+
 def check_limits(shown: list[Screen]) -> None:
     for screen in shown:
         assert len(screen.text) <= TELEGRAM_TEXT_LIMIT
         for row in screen.buttons:
+            assert sum(len(label) for label, _ in row) <= PHONE_ROW_CHARS, row
             for _label, data in row:
                 assert len(data.encode()) <= cb.MAX_BYTES
                 assert cb.decode(data) is not None, data
