@@ -240,6 +240,9 @@ class Runtime:
             self.service,
             kit,
             demo=self.directory.is_demo,
+            helplines=[
+                (c.name, tuple(sorted(c.help.items()))) for c in self.directory.coalitions if c.help
+            ],
             flood=FloodGuard(
                 per_second=self.settings.flood_per_second, burst=self.settings.flood_burst
             ),

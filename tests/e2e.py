@@ -230,9 +230,13 @@ class Complainant:
         if "✅ " + self.t.gettext("Send the report") in message.labels:
             return None
         matches = [
-            q for q in self.form.questions() if q.answerable and self.t.gettext(q.text) in shown
+            (len(text), q)
+            for q in self.form.questions()
+            if q.answerable
+            for text in (q.text, q.text_self)
+            if text and self.t.gettext(text) in shown
         ]
-        return max(matches, key=lambda q: len(q.text)) if matches else None
+        return max(matches, key=lambda pair: pair[0])[1] if matches else None
 
     async def answer(self, question: Question, answer: Answer) -> MessageView:
         if callable(answer):
