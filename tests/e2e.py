@@ -313,3 +313,8 @@ def table_counts(engine: Engine) -> dict[str, int]:
             name: len(connection.execute(select(text("1")).select_from(text(f'"{name}"'))).all())
             for name in inspect(connection).get_table_names()
         }
+
+
+def sealed_files(team: StaffTeam) -> list[MessageView]:
+    """The sealed files in a staff chat (each comes after its signed receipt, `.age.minisig`)."""
+    return [m for m in team.chat.messages if (m.document_name or "").endswith(".age")]

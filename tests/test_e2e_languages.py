@@ -15,7 +15,16 @@ from bot.config import Settings
 from bot.i18n import LANGUAGE_NAMES
 from bot.intake.dates import MONTHS
 from storage.sealing import open_case, read_identities
-from tests.e2e import FORM, Answer, Complainant, StaffTeam, named, person_id, running_bot
+from tests.e2e import (
+    FORM,
+    Answer,
+    Complainant,
+    StaffTeam,
+    named,
+    person_id,
+    running_bot,
+    sealed_files,
+)
 from tests.standin import BotApiStandIn
 from tests.standin.views import MessageView
 
@@ -78,10 +87,6 @@ def urgent(language: str) -> dict[str, Answer]:
     }
 
 
-def documents(team: StaffTeam) -> list[MessageView]:
-    return [m for m in team.chat.messages if m.document_name]
-
-
 def opened(team: StaffTeam, message: MessageView) -> dict[str, Any]:
     assert message.document is not None
     package = open_case(message.document, read_identities(team.identity.encode()))
@@ -110,8 +115,8 @@ async def test_urgent_and_full_form_complainants_reach_a_delivered_case(
     async with running_bot(settings):
         await send(full, full_form(language))
         await send(fast, urgent(language))
-        await standin.wait_for(lambda: len(documents(teams["kz"])) == 2, 20)
-    cases = [opened(teams["kz"], message) for message in documents(teams["kz"])]
+        await standin.wait_for(lambda: len(sealed_files(teams["kz"])) == 2, 20)
+    cases = [opened(teams["kz"], message) for message in sealed_files(teams["kz"])]
     answers = [{a["question_id"]: a for a in case["answers"]} for case in cases]
     (full_answers,) = [a for a in answers if a.get("e_narrative", {}).get("value")]
     (fast_answers,) = [a for a in answers if a is not full_answers]
