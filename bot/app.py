@@ -32,6 +32,7 @@ from bot.chat.followup import FollowUpHandlers
 from bot.chat.handlers import IntakeHandlers
 from bot.chat.poller import DurablePoller
 from bot.chat.staff import StaffHandlers
+from bot.chat.telegram_request import bot_requests
 from bot.chat.wiper import Wiper
 from bot.config import Settings
 from bot.i18n import Catalogs
@@ -159,11 +160,14 @@ class Runtime:
         self, on_sent: Callable[[], None] | None = None
     ) -> tuple[Application, Wiper]:  # type: ignore[type-arg]
         base = self.settings.api_base
+        calls, polls = bot_requests()
         application = (
             Application.builder()
             .token(self.settings.require_token())
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
+            .request(calls)
+            .get_updates_request(polls)
             .updater(None)
             .build()
         )
