@@ -26,6 +26,7 @@ from bot.cases.retention import Retention, RetentionRound
 from bot.cases.submission import Submission
 from bot.cases.ways import ContactWays
 from bot.cases.withdrawal import Withdrawals
+from bot.chat.database_executor import in_database, use_database_threads
 from bot.chat.delivery import Courier
 from bot.chat.flood import FloodGuard
 from bot.chat.followup import FollowUpHandlers
@@ -232,6 +233,7 @@ def _wipe_abandoned(unit: SqlUnitOfWork, draft: Draft, now: dt.datetime) -> None
 async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
     """Run the bot until SIGINT/SIGTERM (or until `stop` is set)."""
     stop = stop or _stop_on_signals()
+    use_database_threads(runtime.database.dialect.name)
     runtime.directory  # noqa: B018 - a broken coalitions file stops the start, not a submission
     wake = asyncio.Event()
     application, wiper = runtime.build_application(on_sent=wake.set)
@@ -324,7 +326,7 @@ async def _describe_bot(application: Application, catalogs: Catalogs) -> None:  
 async def _keep_tidy(runtime: Runtime, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
-            tidied = await asyncio.to_thread(runtime.tidy)
+            tidied = await in_database(runtime.tidy)
             if tidied.drafts or tidied.cases.purged or tidied.cases.warned:
                 log.info(
                     "purged %d expired drafts and %d closed cases; %d retention warnings",

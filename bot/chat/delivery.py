@@ -21,6 +21,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.cases.casework import RELAY_PURPOSE
 from bot.cases.coalitions import Coalition, CoalitionDirectory
 from bot.chat.case_buttons import answer_button, card_buttons
+from bot.chat.database_executor import in_database
 from bot.chat.durations import seconds_of
 from bot.chat.wiper import CASE_MESSAGE_LIFETIME, Wiper
 from bot.i18n import Catalogs
@@ -74,7 +75,7 @@ class Courier:
 
     async def deliver_due(self) -> int:
         delivered = 0
-        while claimed := await asyncio.to_thread(self._claim):
+        while claimed := await in_database(self._claim):
             for delivery in claimed:
                 delivered += await self._deliver(delivery)
         return delivered
@@ -90,9 +91,9 @@ class Courier:
             return await self._send(delivery, self._warning(delivery), None)
         if delivery.kind == "relay":
             return await self._relay(delivery)
-        sealed = await asyncio.to_thread(self._sealed, delivery)
+        sealed = await in_database(self._sealed, delivery)
         if sealed is None:
-            await asyncio.to_thread(self._settle, delivery, None, "gone")
+            await in_database(self._settle, delivery, None, "gone")
             return 0
         name = sealed_file_name(delivery.reference, delivery.number)
         return await self._send(
@@ -101,9 +102,9 @@ class Courier:
 
     async def _relay(self, delivery: Delivery) -> int:
         """A coalition's message to a complainant who asked to be notified in their chat."""
-        message = await asyncio.to_thread(self._relay_message, delivery)
+        message = await in_database(self._relay_message, delivery)
         if message is None:
-            await asyncio.to_thread(self._settle, delivery, None, "gone")
+            await in_database(self._settle, delivery, None, "gone")
             return 0
         t = self._catalogs.translator(message["language"])
         return await self._send(
@@ -158,7 +159,7 @@ class Courier:
                 )
         except RetryAfter as error:
             wait = seconds_of(error.retry_after)
-            await asyncio.to_thread(self._settle, delivery, dt.timedelta(seconds=wait), "429")
+            await in_database(self._settle, delivery, dt.timedelta(seconds=wait), "429")
             return 0
         except Forbidden:
             log.warning(
@@ -167,7 +168,7 @@ class Courier:
                 delivery.kind,
                 delivery.reference,
             )
-            await asyncio.to_thread(self._settle, delivery, REFUSED_PAUSE, "forbidden")
+            await in_database(self._settle, delivery, REFUSED_PAUSE, "forbidden")
             return 0
         except BadRequest as error:
             log.warning(
@@ -177,13 +178,13 @@ class Courier:
                 delivery.kind,
                 delivery.reference,
             )
-            await asyncio.to_thread(self._settle, delivery, REFUSED_PAUSE, "bad request")
+            await in_database(self._settle, delivery, REFUSED_PAUSE, "bad request")
             return 0
         except (NetworkError, TelegramError) as error:
             backoff = min(MAX_BACKOFF, dt.timedelta(seconds=2 ** min(delivery.attempts, 10)))
-            await asyncio.to_thread(self._settle, delivery, backoff, type(error).__name__)
+            await in_database(self._settle, delivery, backoff, type(error).__name__)
             return 0
-        await asyncio.to_thread(self._settle, delivery, None, None)
+        await in_database(self._settle, delivery, None, None)
         log.info("delivered a %s for %s to its staff chat", delivery.kind, delivery.reference)
         return 1
 

@@ -31,6 +31,7 @@ from bot.cases.reference import IN_TEXT
 from bot.cases.statuses import status_label
 from bot.chat import case_buttons
 from bot.chat.attachments import AttachmentRefused, attachment_of
+from bot.chat.database_executor import in_database
 from bot.chat.staff import STAFF_PROMPT_MARK, StaffHandlers
 from bot.chat.wiper import CASE_MESSAGE_LIFETIME, Wiper
 from bot.i18n import Catalogs, Translator
@@ -91,7 +92,7 @@ class FollowUpHandlers:
                 return
             await self._staff.refuse(actor, "status")
         t = self._translator(update)
-        records = await asyncio.to_thread(self._cases.statuses, self._handle_of(user.id))
+        records = await in_database(self._cases.statuses, self._handle_of(user.id))
         if records:
             lines = [t.gettext("Your reports:")]
             lines += [f"{r.reference} — {status_label(t, r.status)}" for r in records]
@@ -162,7 +163,7 @@ class FollowUpHandlers:
             reply_markup=case_buttons.answer_button(t, found.reference),
         )
         await self._wiper.schedule(message.chat_id, [shown.message_id], CASE_MESSAGE_LIFETIME)
-        await asyncio.to_thread(self._cases.mark_read, found.message_ids)
+        await in_database(self._cases.mark_read, found.message_ids)
 
     async def on_answer_button(self, update: Update, context: Context) -> None:
         query, user = update.callback_query, update.effective_user
@@ -171,7 +172,7 @@ class FollowUpHandlers:
         t = self._translator(update)
         button = case_buttons.decode_case_button(query.data)
         handle = self._handle_of(user.id)
-        if not isinstance(button, case_buttons.AnswerButton) or not await asyncio.to_thread(
+        if not isinstance(button, case_buttons.AnswerButton) or not await in_database(
             self._cases.may_answer, handle, button.reference
         ):
             await query.answer(t.gettext("This button is no longer active."))
@@ -219,7 +220,7 @@ class FollowUpHandlers:
         assert update.effective_user is not None
         t = self._translator(update)
         handle = self._handle_of(update.effective_user.id)
-        if not await asyncio.to_thread(self._cases.may_answer, handle, reference):
+        if not await in_database(self._cases.may_answer, handle, reference):
             await self._say(message, t.gettext("This report cannot receive answers from here."))
             return
         enclosure = None
@@ -239,7 +240,7 @@ class FollowUpHandlers:
             data = bytes(await telegram_file.download_as_bytearray())
             enclosure = Enclosure(attachment.name, attachment.mime, data)
         text = message.text or message.caption
-        sent = await asyncio.to_thread(
+        sent = await in_database(
             self._cases.answer, update.update_id, handle, reference, text, enclosure
         )
         if not sent:

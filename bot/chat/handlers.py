@@ -6,7 +6,6 @@ only after it has committed.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 import re
@@ -39,6 +38,7 @@ from bot.cases.reference import normalise_reference
 from bot.cases.withdrawal import Withdrawals
 from bot.chat import callbacks as cb
 from bot.chat.attachments import Attachment, AttachmentRefused, attachment_of
+from bot.chat.database_executor import in_database
 from bot.chat.flood import FloodGuard
 from bot.chat.screens import Row, Screen, Screens
 from bot.chat.texts import choice_matcher, error_text
@@ -511,7 +511,7 @@ class IntakeHandlers:
         return self.handle_of(user.id)
 
     async def _call(self, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-        return await asyncio.to_thread(function, *args, **kwargs)
+        return await in_database(function, *args, **kwargs)
 
 
 def _presets(context: Context) -> dict[str, str]:

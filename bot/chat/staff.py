@@ -7,7 +7,6 @@ bot, gets the same short refusal whether or not the reference exists.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import html
@@ -34,6 +33,7 @@ from bot.cases.casework import (
 from bot.cases.reference import normalise_reference
 from bot.cases.statuses import STATUSES, parse_status, status_label
 from bot.chat import case_buttons
+from bot.chat.database_executor import in_database
 from bot.chat.delivery import sealed_file_name
 from bot.i18n import Catalogs, Translator
 from storage.cases import CaseRecord
@@ -83,7 +83,7 @@ class StaffHandlers:
         return self._casework.is_staff(actor.user_id)
 
     async def refuse(self, actor: Actor, action: str) -> None:
-        await asyncio.to_thread(self._casework.refuse, actor, action, None)
+        await in_database(self._casework.refuse, actor, action, None)
 
     async def on_help(self, update: Update, context: Context) -> None:
         actor, message = self.actor(update), update.effective_message
@@ -104,7 +104,7 @@ class StaffHandlers:
             await self._refuse_or_usage(actor, message, t, "status", _status_usage(t))
             return
         if len(args) == 1:
-            outcome = await asyncio.to_thread(self._casework.show, actor, reference)
+            outcome = await in_database(self._casework.show, actor, reference)
         else:
             status = parse_status(" ".join(args[1:]), self._all_translators())
             if status is None:
@@ -112,7 +112,7 @@ class StaffHandlers:
                     actor, message, t, "status", _status_usage(t), reference
                 )
                 return
-            outcome = await asyncio.to_thread(
+            outcome = await in_database(
                 self._casework.set_status, actor, update.update_id, reference, status
             )
         await self._say(message, self._text(t, outcome, actor))
@@ -134,9 +134,7 @@ class StaffHandlers:
         self, update: Update, actor: Actor, message: Message, reference: str, text: str
     ) -> None:
         t = self._translator(actor, update.effective_user)
-        outcome = await asyncio.to_thread(
-            self._casework.reply, actor, update.update_id, reference, text
-        )
+        outcome = await in_database(self._casework.reply, actor, update.update_id, reference, text)
         await self._say(message, self._text(t, outcome, actor, reference))
         if isinstance(outcome, Relayed):
             self._on_queued()
@@ -153,7 +151,7 @@ class StaffHandlers:
                 actor, message, t, "note", t.gettext("Usage: /note REFERENCE your note")
             )
             return
-        outcome = await asyncio.to_thread(
+        outcome = await in_database(
             self._casework.add_note, actor, update.update_id, reference, text
         )
         await self._say(message, self._text(t, outcome, actor, reference))
@@ -173,7 +171,7 @@ class StaffHandlers:
                 actor, message, t, "resend", t.gettext("Usage: /case REFERENCE")
             )
             return
-        outcome = await asyncio.to_thread(self._casework.resend, actor, reference)
+        outcome = await in_database(self._casework.resend, actor, reference)
         if isinstance(outcome, Resent):
             name = sealed_file_name(reference, 0)
             await message.get_bot().send_document(
@@ -190,7 +188,7 @@ class StaffHandlers:
         if actor is None or message is None:
             return
         t = self._translator(actor, update.effective_user)
-        outcome = await asyncio.to_thread(self._casework.open_cases, actor)
+        outcome = await in_database(self._casework.open_cases, actor)
         await self._say(message, self._text(t, outcome, actor))
 
     async def on_button(self, update: Update, context: Context) -> None:
@@ -210,7 +208,7 @@ class StaffHandlers:
             if button.op == case_buttons.ACKNOWLEDGE
             else self._casework.assign_to_me
         )
-        outcome = await asyncio.to_thread(act, actor, update.update_id, button.reference)
+        outcome = await in_database(act, actor, update.update_id, button.reference)
         text = self._text(t, outcome, actor, button.reference)
         await query.answer(text[:200])
         if isinstance(outcome, CaseView) and isinstance(query.message, Message):
@@ -224,7 +222,7 @@ class StaffHandlers:
     async def _prompt_reply(
         self, query: CallbackQuery, actor: Actor, t: Translator, reference: str
     ) -> None:
-        outcome = await asyncio.to_thread(self._casework.show, actor, reference)
+        outcome = await in_database(self._casework.show, actor, reference)
         if not isinstance(outcome, CaseView):
             await query.answer(t.gettext("Not available."))
             return
@@ -254,7 +252,7 @@ class StaffHandlers:
         if self._casework.coalitions_of(actor):
             await self._say(message, usage)
             return
-        outcome = await asyncio.to_thread(self._casework.refuse, actor, action, reference)
+        outcome = await in_database(self._casework.refuse, actor, action, reference)
         await self._say(message, self._text(t, outcome, actor))
 
     def _text(

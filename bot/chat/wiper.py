@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.chat.database_executor import in_database
 from storage.unit_of_work import SqlUnitOfWork
 from storage.wipes import PendingWipe
 
@@ -47,15 +48,15 @@ class Wiper:
         if await self._delete(chat_id, ids):
             return True
         log.warning("could not delete %d chat messages; will retry", len(ids))
-        await asyncio.to_thread(self._remember, chat_id, ids)
+        await in_database(self._remember, chat_id, ids)
         return False
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                for pending in await asyncio.to_thread(self._due):
+                for pending in await in_database(self._due):
                     ok = await self._delete(pending.chat_id, pending.message_ids)
-                    await asyncio.to_thread(self._settle, pending, ok)
+                    await in_database(self._settle, pending, ok)
             except Exception as error:  # the wiper must outlive any single failure
                 log.error("wipe round failed: %s", type(error).__name__)
             with contextlib.suppress(TimeoutError):
@@ -73,7 +74,7 @@ class Wiper:
         """Delete these messages later (durably), while Telegram still allows it."""
         ids = sorted(set(message_ids))
         if ids:
-            await asyncio.to_thread(self._remember, chat_id, ids, after)
+            await in_database(self._remember, chat_id, ids, after)
 
     def _remember(self, chat_id: int, ids: list[int], after: dt.timedelta | None = None) -> None:
         now = self._clock()
