@@ -40,7 +40,8 @@ IDLE_TIMEOUT = 60.0
 SLOWEST = 6
 CPU_TARGET_RATIO = 1.5  # CPU per update against the minimal floor, at saturation
 RECEIVED_TARGET = 1.1  # times the poller receives each update, on average
-FLOORS = ("keyboard", "minimal")
+FLOORS = ("keyboard", "minimal", "minimal-aiohttp")
+DEFAULT_FLOORS = ("keyboard", "minimal")
 P99_TARGET_MS = 100.0
 FLOOD_FREE_THINK_MS = 1000.0
 NO_FLOOD_LIMIT = {"FLOOD_BURST": "100000", "FLOOD_PER_SECOND": "100000"}
@@ -76,10 +77,14 @@ def floor_bot(script: str) -> Contender:
     return Contender("floor", label, "bench.floor_bot", (), floor_policy, None, extra)
 
 
-def minimal_bot(updates: int) -> Contender:
+def minimal_bot(updates: int, transport: str | None = None) -> Contender:
     """As many plain messages per walk as the intake walk has updates, one reply to each."""
     policy = PlainPolicy(updates)
-    return Contender("minimal", "minimal floor", "bench.minimal_bot", (), policy, None)
+    if transport is None:
+        return Contender("minimal", "minimal floor", "bench.minimal_bot", (), policy, None)
+    extra = {"FLOOR_TRANSPORT": transport}
+    label = f"minimal floor ({transport})"
+    return Contender("minimal", label, "bench.minimal_bot", (), policy, None, extra)
 
 
 def pace_of(options: Options, number: int, think: tuple[float, float] | None = None) -> Pace:
@@ -133,6 +138,8 @@ async def compare(options: Options) -> list[Run]:
         floors.append(floor_bot(floor_script(runs[0].load.path, options.questions)))
     if "minimal" in options.floors:
         floors.append(minimal_bot(len(runs[0].load.path) or 1))
+    if "minimal-aiohttp" in options.floors:
+        floors.append(minimal_bot(len(runs[0].load.path) or 1, "aiohttp"))
     for floor in floors:
         async with session_with(floor) as session:
             runs.append(await measure(session, floor, options, floor.label))
@@ -296,8 +303,9 @@ def parse(argv: Sequence[str] | None) -> Options:
         "--floors",
         nargs="*",
         choices=FLOORS,
-        default=list(FLOORS),
-        help="floor bots to measure after the intake bot (default: both; none: --floors)",
+        default=list(DEFAULT_FLOORS),
+        help="floor bots to measure after the intake bot (default: keyboard minimal; "
+        "minimal-aiohttp is the minimal floor on the bot's aiohttp transport)",
     )
     parser.add_argument("--no-floor", action="store_true", help="skip the floor runs")
     parser.add_argument("--profile", type=Path, metavar="DIR", help="py-spy the bots into DIR")
