@@ -29,6 +29,7 @@ from bot.chat.kit import ComplainantKit
 from bot.chat.routes import add_routes
 from bot.chat.senders import ComplainantSender, StaffSender
 from bot.chat.staff import StaffHandlers
+from bot.chat.telegram_request import bot_requests
 from bot.chat.wiper import Wiper
 from bot.config import Settings
 from bot.errors import SchemaBehind
@@ -213,17 +214,20 @@ class Runtime:
         self, on_sent: Callable[[], None] | None = None
     ) -> tuple[BotApplication, Wiper]:
         base = self.settings.api_base
+        calls_request, polls_request = bot_requests()
         application: BotApplication = (
             Application.builder()
             .token(self.settings.require_token())
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
+            .request(calls_request)
+            .get_updates_request(polls_request)
             .updater(None)
             .build()
         )
         bot = application.bot
         calls = self.database_worker
-        wiper = Wiper(bot, self.unit_of_work)
+        wiper = Wiper(bot, self.unit_of_work, calls=calls)
         kit = ComplainantKit(
             self.catalogs,
             self.handle_of,
