@@ -125,7 +125,7 @@ def test_who_may_answer_a_case(world: World) -> None:
 
 
 def test_an_answer_is_sealed_to_the_coalition_and_queued_once(world: World) -> None:
-    photo = Enclosure("photo.jpg", "image/jpeg", b"\xff\xd8 a bruise")
+    photo = Enclosure("photo.jpg", "image/jpeg", b"\xff\xd8\xff a bruise")
     assert world.cases.answer(41, HANDLE, CHAT_REF, "He is in SIZO-1", photo)
     assert world.cases.answer(41, HANDLE, CHAT_REF, "He is in SIZO-1", photo), "redelivered"
     with world.units() as unit:
@@ -135,7 +135,7 @@ def test_an_answer_is_sealed_to_the_coalition_and_queued_once(world: World) -> N
     assert sealed is not None
     message = world.known.manifest("kz", sealed)
     assert (message["kind"], message["text"]) == ("complainant_message", "He is in SIZO-1")
-    assert message["attachments"][0]["path"] == "attachments/photo.jpg"
+    assert message["attachments"][0]["path"] == "attachments/01-photo.jpg"
     assert (delivery.reference, delivery.number, delivery.chat_id) == (CHAT_REF, 1, KZ_CHAT)
 
 

@@ -10,13 +10,13 @@ import hashlib
 import html
 import io
 import json
-import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bot.cases.coalitions import Routing
+from bot.cases.filetypes import UNKNOWN, detect, member_name
 from bot.i18n import Translator
 from bot.intake import engine
 from bot.intake.draft import Draft
@@ -24,7 +24,6 @@ from bot.intake.form import Form, Question
 from bot.intake.urgency import UrgencyLevel
 
 SCHEMA = "complaint-bot/case/v1"
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass(frozen=True)
@@ -116,13 +115,12 @@ def _attach(
     digest = hashlib.sha256(data).hexdigest()
     if digest != file["sha256"]:
         raise ValueError(f"attachment {file['ref']} changed since it was received")
-    name = _UNSAFE.sub("_", str(file["name"]))[-80:] or "file"
-    path = f"attachments/{len(attachments) + 1:02d}-{name}"
+    path = member_name(len(attachments) + 1, str(file["name"]), data)
     attachments.append(
         {
             "path": path,
             "name": file["name"],
-            "type": file["mime"],
+            "type": (detect(data) or UNKNOWN).mime,
             "size": len(data),
             "sha256": digest,
             "question_id": question_id,

@@ -125,13 +125,16 @@ class SimUser:
         caption: str | None = None,
         *,
         chat: SimGroup | None = None,
+        reply_to: int | None = None,
     ) -> int:
+        """A document with the name and MIME type the sender's client chose (any at all)."""
         extension = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
+        extension = "".join(c for c in extension if c.isalnum())[:8] or "bin"
         stored = self._world.files.add(
             data, "documents", extension, file_name=file_name, mime_type=mime_type
         )
         document = {"file_name": file_name, "mime_type": mime_type, **stored.describe()}
-        return self._post(_with_caption({"document": document}, caption), chat)
+        return self._post(_with_caption({"document": document}, caption), chat, reply_to)
 
     async def send_voice(
         self,
