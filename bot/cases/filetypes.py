@@ -112,7 +112,7 @@ def _office_zip(data: bytes) -> FileType | None:
             if "mimetype" in names and _read(archive, "mimetype").strip() == _ODT_MIME:
                 if any(n.startswith(("basic/", "scripts/")) for n in lowered):
                     return None
-                if any(b"xlink:href=\"http" in _read(archive, n) for n in _odt_xml(names)):
+                if any(b'xlink:href="http' in _read(archive, n) for n in _odt_xml(names)):
                     return None
                 return ODT
             if "[Content_Types].xml" not in names or "word/document.xml" not in names:
@@ -137,7 +137,7 @@ _RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>", re.S)
 def _remote(rels: bytes) -> bool:
     """A relationship Word follows on opening (template, image, frame), not a clickable link."""
     for element in _RELATIONSHIP.findall(rels):
-        if b'TargetMode="External"' in element and not element.count(b"/hyperlink\""):
+        if b'TargetMode="External"' in element and not element.count(b'/hyperlink"'):
             return True
     return False
 
@@ -160,7 +160,8 @@ def _word_97(data: bytes) -> FileType | None:
 
 
 def _plain_text(data: bytes) -> FileType | None:
-    """UTF-8 text without control characters. Stored as .txt, so a viewer shows it as text."""
+    """UTF-8 text without control characters that is not markup (HTML, SVG and XML start with
+    `<`). Stored as .txt, so a viewer shows it as text."""
     probe = data[:_TEXT_PROBE]
     try:
         text = probe.decode("utf-8")
@@ -169,6 +170,8 @@ def _plain_text(data: bytes) -> FileType | None:
             return None
         text = probe[: error.start].decode("utf-8")
     if not text.strip() or _CONTROL.search(text):
+        return None
+    if text.lstrip("\ufeff \t\r\n").startswith("<"):  # HTML, SVG, XML: markup, not notes
         return None
     return TEXT
 

@@ -19,7 +19,7 @@ from bot.cases.complainants import ComplainantCases, Found, Miss, SlowDown
 from bot.cases.followups import Enclosure
 from bot.cases.statuses import status_label
 from bot.chat import callbacks as cb
-from bot.chat.attachments import AttachmentRefused, attachment_of
+from bot.chat.attachments import AttachmentRefused, attachment_of, fetch, typed
 from bot.chat.case_buttons import answer_rows
 from bot.chat.context import Context, DatabaseCalls
 from bot.chat.prompts import PromptKind, prompt_text, replied_to
@@ -193,18 +193,19 @@ class FollowUpHandlers:
         enclosure = None
         if not message.text:
             try:
-                attachment = attachment_of(message)
+                described = attachment_of(message)
+                data = await fetch(context.bot, described)
+                attachment = typed(described, data)
             except AttachmentRefused:
                 await self._say(
                     message,
                     t.gettext(
-                        "This kind of file cannot be sent. Send text, a voice message, a photo, "
-                        "or a PDF or office document up to 20 MB."
+                        "This file was not saved: the bot takes only photos, videos, voice "
+                        "and audio recordings, PDF files, Word or OpenDocument documents and "
+                        "plain text. Please send it again in one of these forms."
                     ),
                 )
                 return
-            telegram_file = await context.bot.get_file(attachment.file_id)
-            data = bytes(await telegram_file.download_as_bytearray())
             enclosure = Enclosure(attachment.name, attachment.mime, data)
         text = message.text or message.caption
         sent = await self._call(

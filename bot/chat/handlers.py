@@ -19,7 +19,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.cases.reference import normalise_reference
 from bot.cases.withdrawal import Withdrawals
 from bot.chat import callbacks as cb
-from bot.chat.attachments import AttachmentRefused, attachment_of
+from bot.chat.attachments import AttachmentRefused, attachment_of, fetch, typed
 from bot.chat.context import Context, DatabaseCalls
 from bot.chat.flood import FloodGuard
 from bot.chat.screens import Screen, Screens
@@ -178,15 +178,15 @@ class IntakeHandlers:
             return
         handle = self._handle_of(user.id)
         try:
-            attachment = attachment_of(message)
+            described = attachment_of(message)
+            data = await fetch(context.bot, described)
+            attachment = typed(described, data)
         except AttachmentRefused as refusal:
             refused = await self._call(
                 self._service.refuse_file, handle, refusal.reason, refusal.params
             )
             await self._carry_out(message.chat_id, refused, user.language_code)
             return
-        telegram_file = await context.bot.get_file(attachment.file_id)
-        data = bytes(await telegram_file.download_as_bytearray())
         arrival = Arrival(
             data, attachment.name, attachment.mime, attachment.duration, attachment.kind
         )
