@@ -45,7 +45,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
         log.info("stopped before Telegram answered")
         return
     try:
-        await describe_bot(application, runtime.catalogs)
+        await describe_bot(application, runtime.catalogs, runtime.directory.coalitions)
         courier = Courier(
             application.bot,
             runtime.unit_of_work,
@@ -67,6 +67,8 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
         stop.set()
         await asyncio.gather(*background, return_exceptions=True)
     finally:
+        refused = runtime.casework.unaudited_refusals
+        log.info("refusals to non-staff outside staff chats (not audited): %d", refused.total())
         await application.shutdown()
         runtime.database_worker.close()
 

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeChat
 from telegram.error import TelegramError
 
+from bot.cases.coalitions import Coalition
 from bot.chat.context import BotApplication
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, Translator
 
 log = logging.getLogger(__name__)
 
 
-async def describe_bot(application: BotApplication, catalogs: Catalogs) -> None:
+async def describe_bot(
+    application: BotApplication, catalogs: Catalogs, coalitions: Sequence[Coalition] = ()
+) -> None:
+    """The complainants' menu and description in every language; the staff menu only in each
+    staff chat (in its coalition's language), never in every group the bot is added to."""
+    bot = application.bot
+    try:
+        for language in ("", *catalogs.offered):  # menus an earlier version set for all groups
+            await bot.delete_my_commands(
+                BotCommandScopeAllGroupChats(), language_code=language or None
+            )
+        for coalition in coalitions:
+            scope = BotCommandScopeChat(coalition.staff_chat_id)
+            await bot.set_my_commands(
+                _staff_commands(catalogs.translator(coalition.language)), scope=scope
+            )
+    except TelegramError as error:
+        log.warning("could not set the staff command menu: %s", type(error).__name__)
     for language in catalogs.offered:
         t = catalogs.translator(language)
         commands = [
@@ -25,21 +44,21 @@ async def describe_bot(application: BotApplication, catalogs: Catalogs) -> None:
         ]
         # Innocuous on purpose: someone glancing at the phone should learn nothing from it.
         description = t.gettext("A confidential help line. Press Start to begin.")
-        staff_commands = [
-            BotCommand("cases", t.gettext("Open cases")),
-            BotCommand("case", t.gettext("Send a case file again")),
-            BotCommand("status", t.gettext("Show or set a case's status")),
-            BotCommand("reply", t.gettext("Write to a complainant")),
-            BotCommand("note", t.gettext("Add a sealed internal note")),
-            BotCommand("help", t.gettext("Help")),
-        ]
         try:
-            await application.bot.set_my_commands(
-                staff_commands, scope=BotCommandScopeAllGroupChats(), language_code=language
-            )
             await application.bot.set_my_commands(commands, language_code=language)
             await application.bot.set_my_description(description, language_code=language)
             await application.bot.set_my_short_description(description, language_code=language)
         except TelegramError as error:
             log.warning("could not set the command menu: %s", type(error).__name__)
             return
+
+
+def _staff_commands(t: Translator) -> list[BotCommand]:
+    return [
+        BotCommand("cases", t.gettext("Open cases")),
+        BotCommand("case", t.gettext("Send a case file again")),
+        BotCommand("status", t.gettext("Show or set a case's status")),
+        BotCommand("reply", t.gettext("Write to a complainant")),
+        BotCommand("note", t.gettext("Add a sealed internal note")),
+        BotCommand("help", t.gettext("Help")),
+    ]

@@ -88,7 +88,8 @@ class SimUser:
             if replied is None:
                 raise LookupError(f"no live message {reply_to} in chat {target.id}")
         message = self._world.post(target, self.user, content, from_bot=False, reply_to=replied)
-        self._world.push_update("message", message.data)
+        if not target.left:  # a bot that left a group hears nothing more from it
+            self._world.push_update("message", message.data)
         return message.message_id
 
     async def send_text(

@@ -38,6 +38,7 @@ class ChatState:
     data: dict[str, Any]
     bot_is_admin: bool = False
     forbidden: bool = False
+    left: bool = False  # the bot left it (leaveChat)
     live: dict[int, StoredMessage] = field(default_factory=dict)
     deleted: list[StoredMessage] = field(default_factory=list)
     bot_events: list[BotEvent] = field(default_factory=list)
