@@ -21,7 +21,7 @@ from bot.cases.withdrawal import Withdrawals
 from bot.chat import callbacks as cb
 from bot.chat.attachments import AttachmentRefused, attachment_of, fetch, typed
 from bot.chat.context import Context, DatabaseCalls
-from bot.chat.flood import FloodGuard
+from bot.chat.flood import BUTTON_COST, FloodGuard
 from bot.chat.screens import Screen, Screens
 from bot.chat.senders import ComplainantSender, rows_of
 from bot.chat.wiper import Wiper
@@ -71,21 +71,26 @@ class IntakeHandlers:
         self._withdrawals = withdrawals
 
     async def on_any_update(self, update: Update, context: Context) -> None:
-        """Flood control before anything else: a flood is dropped cheaply, with one warning."""
+        """Flood control before anything else. A press that is not taken gets a pop-up (its
+        button stays, to press again); a message that is not taken gets a reply saying it was
+        not saved and should be sent again (a real flood, past that, is dropped unanswered)."""
         user = update.effective_user
         if user is None:
             return
-        verdict = self._flood.check(user.id)
+        pressed = update.callback_query is not None
+        verdict = self._flood.check(user.id, BUTTON_COST if pressed else 1.0)
         if verdict.allowed:
             return
-        if verdict.warn:
-            text = self._screens_for(user.language_code).too_fast()
-            if update.callback_query is not None:
-                await update.callback_query.answer(text)
-            elif update.effective_chat is not None:
-                await self._send.send(update.effective_chat.id, Screen(_escape(text)))
-        elif update.callback_query is not None:
-            await update.callback_query.answer()
+        screens = self._screens_for(user.language_code)
+        if update.callback_query is not None:
+            await update.callback_query.answer(screens.too_fast() if verdict.warn else None)
+        elif verdict.warn and update.effective_chat is not None:
+            message = update.effective_message
+            await self._send.send(
+                update.effective_chat.id,
+                Screen(_escape(screens.not_saved_too_fast())),
+                reply_to=message.message_id if message is not None else None,
+            )
         raise ApplicationHandlerStop
 
     async def on_start(self, update: Update, context: Context) -> None:
