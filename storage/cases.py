@@ -183,13 +183,13 @@ class SqlOutbox:
         )
 
     def forget_relays(self, references: list[str]) -> None:
-        """Drop undelivered messages to these complainants (their way back was erased)."""
+        """Drop every message to these complainants (their way back was erased): undelivered
+        ones, and the rows of delivered ones, whose exact times would still show when the
+        coalition wrote to this chat."""
         if references:
             self._session.execute(
                 delete(OutboxRow).where(
-                    OutboxRow.reference.in_(references),
-                    OutboxRow.kind == "relay",
-                    OutboxRow.delivered_at.is_(None),
+                    OutboxRow.reference.in_(references), OutboxRow.kind == "relay"
                 )
             )
 

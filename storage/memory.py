@@ -280,7 +280,7 @@ class MemoryOutbox:
 
     def forget_relays(self, references: list[str]) -> None:
         for delivery_id, row in list(self._t.outbox.items()):
-            if row.reference in references and row.kind == "relay" and row.delivered_at is None:
+            if row.reference in references and row.kind == "relay":
                 del self._t.outbox[delivery_id]
 
     def claim_due(self, now: dt.datetime, lease: dt.timedelta, limit: int = 10) -> list[Delivery]:

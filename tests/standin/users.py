@@ -88,6 +88,8 @@ class SimUser:
             if replied is None:
                 raise LookupError(f"no live message {reply_to} in chat {target.id}")
         message = self._world.post(target, self.user, content, from_bot=False, reply_to=replied)
+        if self.user["is_bot"]:  # bots never see other bots' messages
+            return message.message_id
         if not target.left:  # a bot that left a group hears nothing more from it
             self._world.push_update("message", message.data)
         return message.message_id
@@ -183,6 +185,25 @@ class SimUser:
     ) -> str:
         """Send arbitrary callback data from a message, as a forged or replayed press would."""
         return self._callback(self._keyboard_message(chat, message_id), data, chat)
+
+    async def press_inaccessible(
+        self, data: str, message_id: int, *, chat: SimGroup | None = None
+    ) -> str:
+        """A press on a message the bot can no longer see (older than 48 hours, or deleted):
+        Telegram sends an InaccessibleMessage, with date 0, instead of the message."""
+        target = self._target(chat)
+        query = self._world.new_callback_query(self.user_id)
+        self._world.push_update(
+            "callback_query",
+            {
+                "id": query.id,
+                "from": self.user,
+                "message": {"chat": target.data, "message_id": message_id, "date": 0},
+                "chat_instance": str(abs(target.id) * 7919 % 10**12),
+                "data": data,
+            },
+        )
+        return query.id
 
     def _keyboard_message(self, chat: SimGroup | None, message_id: int | None) -> StoredMessage:
         target = self._target(chat)
