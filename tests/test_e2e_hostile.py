@@ -8,7 +8,10 @@ import re
 import zipfile
 from pathlib import PurePosixPath, PureWindowsPath
 
+from sqlalchemy import func, select
+
 from bot.config import Settings
+from storage.schema import DraftFileRow
 from storage.sealing import open_case, read_identities
 from tests.e2e import Complainant, StaffTeam, named, person_id, running_bot
 from tests.standin import BotApiStandIn, SimUser
@@ -209,3 +212,20 @@ async def test_an_active_file_in_an_answer_to_the_coalition_is_refused_and_said_
     inside = members(team, answer)
     assert inside[json.loads(inside["message.json"])["attachments"][0]["path"]] == PDF_SCAN
     assert any(n.endswith("-certificate.pdf") for n in inside)
+
+
+async def test_a_download_is_cut_off_at_the_limit_whatever_file_size_says(
+    standin: BotApiStandIn, settings: Settings
+) -> None:
+    """A self-hosted Bot API server has no 20 MB cap, and file_size may be absent."""
+    user = standin.user(person_id(5104), named("Nurlan"), language_code="en")
+    person = Complainant(standin, user, "en")
+    huge = b"%PDF-1.4\n" + b"\0" * (20 * 1024 * 1024 + 1)
+    async with running_bot(settings) as runtime:
+        await person.command("start")
+        await user.send_document(huge, "scan.pdf", "application/pdf", size_known=False)
+        said = await person.settle()
+        with runtime.database.connect() as connection:
+            stored = connection.execute(select(func.count()).select_from(DraftFileRow)).scalar()
+    assert "larger than 20 MB" in said.content
+    assert stored == 0

@@ -129,12 +129,19 @@ class SimUser:
         *,
         chat: SimGroup | None = None,
         reply_to: int | None = None,
+        size_known: bool = True,
     ) -> int:
-        """A document with the name and MIME type the sender's client chose (any at all)."""
+        """A document with the name and MIME type the sender's client chose (any at all); with
+        `size_known=False`, Telegram gives no file_size for it (the field is optional)."""
         extension = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
         extension = "".join(c for c in extension if c.isalnum())[:8] or "bin"
         stored = self._world.files.add(
-            data, "documents", extension, file_name=file_name, mime_type=mime_type
+            data,
+            "documents",
+            extension,
+            file_name=file_name,
+            mime_type=mime_type,
+            size_known=size_known,
         )
         document = {"file_name": file_name, "mime_type": mime_type, **stored.describe()}
         return self._post(_with_caption({"document": document}, caption), chat, reply_to)
