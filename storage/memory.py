@@ -11,6 +11,7 @@ concurrent writers (the last commit wins).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Self
@@ -142,6 +143,15 @@ class MemoryDrafts:
 
     def add_file(self, handle: str, ref: str, data: bytes) -> None:
         self._t.drafts[handle].files[ref] = data
+
+    def keep_files(self, handle: str, refs: Collection[str]) -> int:
+        row = self._t.drafts.get(handle)
+        if row is None:
+            return 0
+        gone = [ref for ref in row.files if ref not in refs]
+        for ref in gone:
+            del row.files[ref]
+        return len(gone)
 
     def get_file(self, handle: str, ref: str) -> bytes | None:
         row = self._t.drafts.get(handle)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from types import TracebackType
 from typing import Any, Self
 
@@ -65,6 +65,12 @@ class SqlDrafts:
     def add_file(self, handle: str, ref: str, data: bytes) -> None:
         sealed = self._sealer.seal_at_rest(data, purpose=_DRAFT_FILE, row=f"{handle}/{ref}")
         self._session.add(DraftFileRow(ref=ref, handle=handle, sealed=sealed))
+
+    def keep_files(self, handle: str, refs: Collection[str]) -> int:
+        query = delete(DraftFileRow).where(DraftFileRow.handle == handle)
+        if refs:
+            query = query.where(DraftFileRow.ref.not_in(list(refs)))
+        return int(self._session.execute(query).rowcount or 0)  # type: ignore[attr-defined]
 
     def get_file(self, handle: str, ref: str) -> bytes | None:
         row = self._session.get(DraftFileRow, ref)

@@ -229,3 +229,42 @@ async def test_a_download_is_cut_off_at_the_limit_whatever_file_size_says(
             stored = connection.execute(select(func.count()).select_from(DraftFileRow)).scalar()
     assert "larger than 20 MB" in said.content
     assert stored == 0
+
+
+async def test_skipped_and_replaced_uploads_do_not_pile_up_in_the_draft(
+    standin: BotApiStandIn, settings: Settings
+) -> None:
+    """Photos sent, then Back and forward again: each round used to leave its uploads stored in
+    the draft (5 rounds of 10 photos, 50 rows)."""
+    user = standin.user(person_id(5105), named("Erlan"), language_code="en")
+    person = Complainant(standin, user, "en", quiet=0.02)
+    script = {
+        "a_safe_now": "yes",
+        "a_urgent": "no",
+        "b_consent_store": "yes",
+        "r_role": "victim",
+        "e_country": "KZ",
+    }
+    stored: list[int] = []
+    async with running_bot(settings) as runtime:
+
+        def draft_files() -> int:
+            with runtime.database.connect() as connection:
+                count = connection.execute(select(func.count()).select_from(DraftFileRow))
+                return int(count.scalar_one())
+
+        await person.command("start")
+        await person.walk(script, stop_at="h_files")
+        for cycle in range(5):
+            for number in range(2):
+                await user.send_photo(b"\xff\xd8\xff\xe0" + f"photo {cycle} {number}".encode() * 9)
+                await person.settle()
+            await person.press("◀️ " + person.t.gettext("Back"))  # the uploads are let go
+            stored.append(draft_files())
+            await person.press(person.t.gettext("Keep") + " ▶️")
+        await user.send_photo(b"\xff\xd8\xff\xe0 the one kept" * 9)
+        await person.settle()
+        await person.press("✔️ " + person.t.gettext("Done"))
+        kept = draft_files()
+    assert stored == [0] * 5, "uploads let go with Back are deleted at once"
+    assert kept == 1

@@ -190,6 +190,15 @@ class FollowUpHandlers:
         if not await self._call(self._cases.may_answer, handle, reference):
             await self._say(message, t.gettext("This report cannot receive answers from here."))
             return
+        if not self._cases.may_send_more(reference):
+            await self._say(
+                message,
+                t.gettext(
+                    "You have sent as many answers about this report as the bot takes in one "
+                    "day. Please send more tomorrow."
+                ),
+            )
+            return
         enclosure = None
         if not message.text:
             try:

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.intake import engine, erasure
 from bot.intake.answers import FileRef
@@ -383,6 +384,8 @@ class IntakeService:
             if store is not None and not isinstance(given, Unsupported):
                 unit.drafts.add_file(handle, *store)
             changed = outcome.draft
+            if _touches_files(before):  # a skipped, replaced or re-edited upload goes at once
+                unit.drafts.keep_files(handle, set(_file_refs(changed)))
             changed.last_message_id = message_id or changed.last_message_id
             # Up to the message that shows the last word: the pressed one stays (it is edited
             # to say it), after a typed answer the reply comes next.
@@ -509,3 +512,23 @@ def _accepts(step: Step, kind: str) -> bool:
     if kind == "voice":
         return question.type == "files" or (question.type == "text" and question.voice)
     return question.type == "files"
+
+
+def _touches_files(step: Step) -> bool:
+    """Whether an answer to this step can add, replace or drop a stored file."""
+    if not isinstance(step, engine.Prompt):
+        return False
+    question = step.question
+    return question.type == "files" or (question.type == "text" and question.voice)
+
+
+def _file_refs(draft: Draft) -> list[str]:
+    """Every stored file the draft still refers to: in its answers and its pending uploads."""
+    refs: list[str] = []
+    values: list[Any] = [*draft.answers.values(), draft.pending]
+    for value in values:
+        if isinstance(value, list):
+            refs += [item["ref"] for item in value if isinstance(item, dict) and "ref" in item]
+        elif isinstance(value, dict) and isinstance(value.get("voice"), dict):
+            refs.append(value["voice"]["ref"])
+    return refs
