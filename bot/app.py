@@ -155,6 +155,11 @@ class Runtime:
             self.form, MemoryStore().unit_of_work, choice_labels=self.choice_labels
         )
 
+    def _forget_account_in_memory(self, handle: str) -> None:
+        """/delete: what memory holds for this account (answer grants, a waiting case code)."""
+        self.complainant_cases.grants.revoke(handle)
+        self.service.forget_waiting_code(handle)
+
     @cached_property
     def casework(self) -> Casework:
         return Casework(self.unit_of_work, self.directory, self.catalogs, seal_case, self.relays)
@@ -248,7 +253,7 @@ class Runtime:
                 self.unit_of_work,
                 self.directory,
                 seal_case,
-                forget_grants=self.complainant_cases.grants.revoke,
+                forget_grants=self._forget_account_in_memory,
             ),
         )
         add_routes(application, intake, staff, followup)

@@ -19,6 +19,7 @@ from typing import Self
 from storage.audit import ORIGIN, AuditFields, AuditRecord, digest_of
 from storage.cases import CaseRecord, Delivery, QueueState
 from storage.contacts import CHAT, CODE, CodeHolder, Contact
+from storage.times import to_the_hour
 from storage.wipes import PendingWipe
 
 
@@ -284,8 +285,9 @@ class MemoryOutbox:
         payload: bytes | None = None,
     ) -> None:
         delivery_id = self._t.new_id()
+        hour = to_the_hour(now)
         self._t.outbox[delivery_id] = _Delivery(
-            delivery_id, reference, number, kind, chat_id, now, now, payload=payload
+            delivery_id, reference, number, kind, chat_id, hour, hour, payload=payload
         )
 
     def forget_relays(self, references: list[str]) -> None:
@@ -321,7 +323,8 @@ class MemoryOutbox:
     def delivered(self, delivery_id: int, now: dt.datetime) -> None:
         row = self._t.outbox.get(delivery_id)
         if row is not None:
-            row.delivered_at, row.claimed_until, row.last_error, row.payload = now, None, None, None
+            row.delivered_at, row.claimed_until = to_the_hour(now), None
+            row.last_error, row.payload = None, None
 
     def retry_later(self, delivery_id: int, due_at: dt.datetime, error: str) -> None:
         row = self._t.outbox.get(delivery_id)

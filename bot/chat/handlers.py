@@ -29,6 +29,7 @@ from bot.i18n import Catalogs
 from bot.intake import engine
 from bot.intake.inputs import Unsupported
 from bot.intake.service import (
+    CODE_CONFIRMATION_LIFETIME,
     AlreadyApplied,
     Arrival,
     IntakeOutcome,
@@ -334,6 +335,8 @@ class IntakeHandlers:
         if sent.receipt is None or sent.receipt.case_code is None or not shown:
             return
         await self._call(self._service.remember_code_message, self._handle_of(chat_id), shown[-1])
+        # The waiting code lives in memory for an hour; the message goes then, whatever happens.
+        await self._wiper.schedule(chat_id, [shown[-1]], CODE_CONFIRMATION_LIFETIME)
 
     async def _stale(
         self,
