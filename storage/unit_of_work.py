@@ -73,10 +73,16 @@ class SqlDrafts:
         return int(self._session.execute(query).rowcount or 0)  # type: ignore[attr-defined]
 
     def get_file(self, handle: str, ref: str) -> bytes | None:
-        row = self._session.get(DraftFileRow, ref)
-        if row is None or row.handle != handle:
+        """One file's bytes. Read as a column, not an ORM row, so the session does not keep
+        every sealed file of a draft in memory until the end of the unit of work."""
+        sealed = self._session.execute(
+            select(DraftFileRow.sealed).where(
+                DraftFileRow.ref == ref, DraftFileRow.handle == handle
+            )
+        ).scalar_one_or_none()
+        if sealed is None:
             return None
-        return self._sealer.open_at_rest(row.sealed, purpose=_DRAFT_FILE, row=f"{handle}/{ref}")
+        return self._sealer.open_at_rest(sealed, purpose=_DRAFT_FILE, row=f"{handle}/{ref}")
 
     def expired(self, now: dt.datetime) -> list[bytes]:
         """The payloads of drafts past their lifetime, to clean up after them before purging."""
