@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -54,6 +55,7 @@ from storage.migrate import schema_is_current, upgrade_database
 from storage.receipts import ReceiptKey, load_or_create_receipt_key
 from storage.sealing import AgeKeys, fingerprint, seal_case
 from storage.server_keys import ServerKeys, load_or_create_server_keys
+from storage.spool import seal_spool, spooled
 from storage.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -131,8 +133,24 @@ class Runtime:
     @cached_property
     def submission(self) -> Submission:
         return Submission(
-            self.form, self.directory, self.catalogs, seal_case, fingerprint, self.ways
+            self.form,
+            self.directory,
+            self.catalogs,
+            seal_case,
+            fingerprint,
+            self.ways,
+            stream_seal=self._seal_streaming,
         )
+
+    def _seal_streaming(
+        self, write: Callable[[IO[bytes]], None], recipients: Sequence[str]
+    ) -> bytes:
+        """Pack into a spool in DATA_DIR (encrypted with a key only this process holds), then
+        seal it to the coalition with age, streaming."""
+        folder = self.settings.data_dir / "spool"
+        with spooled(folder) as spool:
+            write(spool)  # type: ignore[arg-type]
+            return seal_spool(spool, recipients, folder)
 
     @cached_property
     def service(self) -> IntakeService:
@@ -161,6 +179,11 @@ class Runtime:
         return IntakeService(
             self.form, MemoryStore().unit_of_work, choice_labels=self.choice_labels
         )
+
+    def _forget_account_in_memory(self, handle: str) -> None:
+        """/delete: what memory holds for this account (answer grants, a waiting case code)."""
+        self.complainant_cases.grants.revoke(handle)
+        self.service.forget_waiting_code(handle)
 
     @cached_property
     def casework(self) -> Casework:
@@ -254,7 +277,7 @@ class Runtime:
                 self.unit_of_work,
                 self.directory,
                 seal_case,
-                forget_grants=self.complainant_cases.grants.revoke,
+                forget_grants=self._forget_account_in_memory,
             ),
         )
         add_routes(application, intake, staff, followup)

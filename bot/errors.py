@@ -5,6 +5,7 @@
     ├── CoalitionsError      the coalitions file is missing or invalid (bot.cases.directory_file)
     ├── FormError            the form file cannot be read or is not a valid form (bot.intake.loader)
     ├── SchemaBehind         the database needs `complaint-bot db upgrade` first (bot.wiring)
+    ├── TokenRejected        Telegram refuses the bot token (bot.lifecycle); never shows it
     └── AttachmentRefused    a file a complainant sent cannot be taken (bot.chat.attachments)
 
 The command line turns each into one clear line and exit status 2; none carries content a
@@ -25,4 +26,14 @@ class SchemaBehind(BotError):
     def __init__(self) -> None:
         super().__init__(
             "the database schema is behind this version; run `complaint-bot db upgrade` first"
+        )
+
+
+class TokenRejected(BotError):
+    """Telegram refused the bot token. The message never holds the token: Telegram's own error
+    (and python-telegram-bot's, which quotes it) would print it into the journal at each start."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Telegram rejected TELEGRAM_BOT_TOKEN; check it in @BotFather (not restarting)"
         )

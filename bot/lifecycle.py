@@ -10,12 +10,13 @@ import logging
 import signal
 
 from telegram import Update
-from telegram.error import NetworkError
+from telegram.error import InvalidToken, NetworkError
 
 from bot.app import Runtime
 from bot.chat.context import BotApplication, Context
 from bot.chat.delivery import Courier
 from bot.chat.poller import DurablePoller
+from bot.errors import TokenRejected
 from bot.profile import describe_bot
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,16 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
         log.error("update %s failed: %s", update_id, type(context.error).__name__)
 
     application.add_error_handler(on_error)
-    if not await _initialize(application, stop):
+    try:
+        initialized = await _initialize(application, stop)
+    except TokenRejected:
+        runtime.database_worker.close()
+        raise
+    if not initialized:
         log.info("stopped before Telegram answered")
         return
     try:
-        await describe_bot(application, runtime.catalogs)
+        await describe_bot(application, runtime.catalogs, runtime.directory.coalitions)
         courier = Courier(
             application.bot,
             runtime.unit_of_work,
@@ -64,17 +70,22 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
         stop.set()
         await asyncio.gather(*background, return_exceptions=True)
     finally:
+        refused = runtime.casework.unaudited_refusals
+        log.info("refusals to non-staff outside staff chats (not audited): %d", refused.total())
         await application.shutdown()
         runtime.database_worker.close()
 
 
 async def _initialize(application: BotApplication, stop: asyncio.Event) -> bool:
-    """Wait for Telegram to answer; False if told to stop first."""
+    """Wait for Telegram to answer; False if told to stop first. A rejected token stops the
+    bot with TokenRejected, raised outside the library's exception so no traceback holds it."""
     pause = 1.0
     while True:
         try:
             await application.initialize()
             return True
+        except InvalidToken:
+            break
         except NetworkError as error:
             log.warning(
                 "Telegram is not reachable (%s); retrying in %.0f s", type(error).__name__, pause
@@ -84,6 +95,7 @@ async def _initialize(application: BotApplication, stop: asyncio.Event) -> bool:
             if stop.is_set():
                 return False
             pause = min(pause * 2, 30.0)
+    raise TokenRejected
 
 
 def _stop_on_signals() -> asyncio.Event:

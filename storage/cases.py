@@ -15,6 +15,7 @@ from storage.schema import (
     OutboxRow,
     SealedFileRow,
 )
+from storage.times import to_the_hour
 
 # The at-rest purpose of a relay's payload: a staff message waiting for a complainant's chat.
 RELAY_PURPOSE = "relay"
@@ -168,28 +169,30 @@ class SqlOutbox:
         payload: bytes | None = None,
     ) -> None:
         """Queue a delivery. A relay to a complainant has chat_id 0: its chat is in the sealed
-        payload, never in clear."""
+        payload, never in clear. Its times are kept to the hour: an exact time would join the
+        case to whatever else the submission wrote at that microsecond."""
+        hour = to_the_hour(now)
         self._session.add(
             OutboxRow(
                 reference=reference,
                 number=number,
                 kind=kind,
                 chat_id=chat_id,
-                created_at=now,
-                due_at=now,
+                created_at=hour,
+                due_at=hour,
                 attempts=0,
                 payload=payload,
             )
         )
 
     def forget_relays(self, references: list[str]) -> None:
-        """Drop undelivered messages to these complainants (their way back was erased)."""
+        """Drop every message to these complainants (their way back was erased): undelivered
+        ones, and the rows of delivered ones, whose exact times would still show when the
+        coalition wrote to this chat."""
         if references:
             self._session.execute(
                 delete(OutboxRow).where(
-                    OutboxRow.reference.in_(references),
-                    OutboxRow.kind == "relay",
-                    OutboxRow.delivered_at.is_(None),
+                    OutboxRow.reference.in_(references), OutboxRow.kind == "relay"
                 )
             )
 
@@ -230,7 +233,9 @@ class SqlOutbox:
         self._session.execute(
             update(OutboxRow)
             .where(OutboxRow.id == delivery_id)
-            .values(delivered_at=now, claimed_until=None, last_error=None, payload=None)
+            .values(
+                delivered_at=to_the_hour(now), claimed_until=None, last_error=None, payload=None
+            )
         )
 
     def retry_later(self, delivery_id: int, due_at: dt.datetime, error: str) -> None:

@@ -11,6 +11,7 @@ concurrent writers (the last commit wins).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Self
@@ -18,6 +19,7 @@ from typing import Self
 from storage.audit import ORIGIN, AuditFields, AuditRecord, digest_of
 from storage.cases import CaseRecord, Delivery, QueueState
 from storage.contacts import CHAT, CODE, CodeHolder, Contact
+from storage.times import to_the_hour
 from storage.wipes import PendingWipe
 
 
@@ -142,6 +144,15 @@ class MemoryDrafts:
 
     def add_file(self, handle: str, ref: str, data: bytes) -> None:
         self._t.drafts[handle].files[ref] = data
+
+    def keep_files(self, handle: str, refs: Collection[str]) -> int:
+        row = self._t.drafts.get(handle)
+        if row is None:
+            return 0
+        gone = [ref for ref in row.files if ref not in refs]
+        for ref in gone:
+            del row.files[ref]
+        return len(gone)
 
     def get_file(self, handle: str, ref: str) -> bytes | None:
         row = self._t.drafts.get(handle)
@@ -274,13 +285,14 @@ class MemoryOutbox:
         payload: bytes | None = None,
     ) -> None:
         delivery_id = self._t.new_id()
+        hour = to_the_hour(now)
         self._t.outbox[delivery_id] = _Delivery(
-            delivery_id, reference, number, kind, chat_id, now, now, payload=payload
+            delivery_id, reference, number, kind, chat_id, hour, hour, payload=payload
         )
 
     def forget_relays(self, references: list[str]) -> None:
         for delivery_id, row in list(self._t.outbox.items()):
-            if row.reference in references and row.kind == "relay" and row.delivered_at is None:
+            if row.reference in references and row.kind == "relay":
                 del self._t.outbox[delivery_id]
 
     def claim_due(self, now: dt.datetime, lease: dt.timedelta, limit: int = 10) -> list[Delivery]:
@@ -311,7 +323,8 @@ class MemoryOutbox:
     def delivered(self, delivery_id: int, now: dt.datetime) -> None:
         row = self._t.outbox.get(delivery_id)
         if row is not None:
-            row.delivered_at, row.claimed_until, row.last_error, row.payload = now, None, None, None
+            row.delivered_at, row.claimed_until = to_the_hour(now), None
+            row.last_error, row.payload = None, None
 
     def retry_later(self, delivery_id: int, due_at: dt.datetime, error: str) -> None:
         row = self._t.outbox.get(delivery_id)

@@ -139,7 +139,7 @@ class CaseContactRow(Base):
 
     `sealed` holds the chat id (notification way), the code word and the language, at rest.
     `handle` links the case to an account only for the notification way; /delete erases the row.
-    The case code is kept only as its Argon2id hash (`code_lookup`).
+    The case code is kept only as its keyed hash (`code_lookup`, HMAC under the server key).
     """
 
     __tablename__ = "case_contacts"

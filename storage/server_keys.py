@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,22 +70,53 @@ def load_or_create_server_keys(path: Path) -> ServerKeys:
 
 
 def load_server_keys(path: Path) -> ServerKeys:
+    """Read the key file, refusing it as ssh refuses a private key: not a regular file of this
+    user (a symlink included), or open to the group or others."""
     try:
-        return ServerKeys.from_json(path.read_text(encoding="utf-8"))
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError as error:
         raise KeyFileError(f"cannot read server key file {path}: {error.strerror}") from error
+    with os.fdopen(descriptor, "r", encoding="utf-8") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise KeyFileError(f"server key file {path} is not a regular file")
+        if status.st_uid != os.geteuid():
+            raise KeyFileError(f"server key file {path} belongs to another user")
+        if status.st_mode & 0o077:
+            mode = stat.S_IMODE(status.st_mode)
+            raise KeyFileError(
+                f"server key file {path} is open to other users (mode {mode:04o}); "
+                f"run chmod 600 on it"
+            )
+        try:
+            text = handle.read()
+        except OSError as error:
+            raise KeyFileError(f"cannot read server key file {path}: {error.strerror}") from error
+    return ServerKeys.from_json(text)
 
 
 def write_server_keys(path: Path, keys: ServerKeys, *, exclusive: bool = False) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
-    temporary = path if exclusive else path.with_suffix(".tmp")
+    """Write the key file (0600). `exclusive` creates it and fails if anything is there; else a
+    fresh temporary beside it (a random name, never followed through a symlink) replaces it."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    temporary = path if exclusive else path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     descriptor = os.open(temporary, flags, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(keys.to_json())
-        handle.flush()
-        os.fsync(handle.fileno())
-    if not exclusive:
-        os.replace(temporary, path)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(keys.to_json())
+            handle.flush()
+            os.fsync(handle.fileno())
+        if not exclusive:
+            os.replace(temporary, path)
+    except BaseException:
+        if not exclusive:
+            temporary.unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def _b64(data: bytes) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from types import TracebackType
 from typing import Any, Self
 
@@ -72,11 +72,23 @@ class SqlDrafts:
         sealed = self._sealer.seal_at_rest(data, purpose=_DRAFT_FILE, row=f"{handle}/{ref}")
         self._session.add(DraftFileRow(ref=ref, handle=handle, sealed=sealed))
 
+    def keep_files(self, handle: str, refs: Collection[str]) -> int:
+        query = delete(DraftFileRow).where(DraftFileRow.handle == handle)
+        if refs:
+            query = query.where(DraftFileRow.ref.not_in(list(refs)))
+        return int(self._session.execute(query).rowcount or 0)  # type: ignore[attr-defined]
+
     def get_file(self, handle: str, ref: str) -> bytes | None:
-        row = self._session.get(DraftFileRow, ref)
-        if row is None or row.handle != handle:
+        """One file's bytes. Read as a column, not an ORM row, so the session does not keep
+        every sealed file of a draft in memory until the end of the unit of work."""
+        sealed = self._session.execute(
+            select(DraftFileRow.sealed).where(
+                DraftFileRow.ref == ref, DraftFileRow.handle == handle
+            )
+        ).scalar_one_or_none()
+        if sealed is None:
             return None
-        return self._sealer.open_at_rest(row.sealed, purpose=_DRAFT_FILE, row=f"{handle}/{ref}")
+        return self._sealer.open_at_rest(sealed, purpose=_DRAFT_FILE, row=f"{handle}/{ref}")
 
     def expired(self, now: dt.datetime) -> list[bytes]:
         """The payloads of drafts past their lifetime, to clean up after them before purging."""

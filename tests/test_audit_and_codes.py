@@ -122,3 +122,19 @@ def test_statuses_are_understood_as_codes_and_as_labels() -> None:
     assert parse_status("In Progress", translators) == "in_progress"
     assert parse_status(CATALOGS.translator("ru").gettext("closed"), translators) == "closed"
     assert parse_status("finished", translators) is None
+
+
+def test_a_code_check_costs_microseconds_not_a_slow_kdf() -> None:
+    """Argon2id (64 MiB) per /check let 30 wrong codes stall everyone for seconds."""
+    import time
+
+    from storage.case_codes import derive_code_keys, new_case_code
+
+    salt_key = b"k" * 32
+    codes = [new_case_code() for _ in range(300)]
+    started = time.perf_counter()
+    keys = [derive_code_keys(code, salt_key) for code in codes]
+    assert time.perf_counter() - started < 0.5, "300 derivations well under a second"
+    assert len({k.lookup for k in keys}) == 300
+    assert derive_code_keys(codes[0], salt_key) == keys[0], "deterministic"
+    assert derive_code_keys(codes[0], b"j" * 32).lookup != keys[0].lookup, "keyed"

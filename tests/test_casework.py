@@ -140,6 +140,10 @@ def test_anyone_else_is_refused_and_the_case_is_untouched(
         assert act() == Refusal()
     assert status_of(units) == "new"
     entries = audit(units)
+    if actor.user_id == OUTSIDER and actor.chat_id == OUTSIDER:
+        assert entries == [], "a complainant's refusals are counted, not audited"
+        assert sum(casework.unaudited_refusals.values()) == 7
+        return
     assert [e.outcome for e in entries] == ["refused"] * 7
     assert [e.action for e in entries] == [
         "acknowledge", "assign", "status:closed", "show", "resend", "note", "reply"
@@ -151,11 +155,15 @@ def test_anyone_else_is_refused_and_the_case_is_untouched(
 
 
 def test_a_refusal_keeps_the_reference_only_for_staff(units: Units, casework: Casework) -> None:
-    """A complainant who mistypes a command must not be tied to a case in a permanent log."""
+    """A complainant who mistypes a command must not be tied to a case in a permanent log: in
+    their private chat they leave no row at all, in a staff chat a row without the reference."""
     casework.show(staff(TJ_STAFF, TJ_CHAT), REF)
     casework.show(staff(OUTSIDER, OUTSIDER), REF)
     casework.refuse(staff(OUTSIDER, OUTSIDER), "note", REF)
+    casework.show(staff(OUTSIDER, KZ_CHAT), REF)
+    casework.refuse(staff(OUTSIDER, KZ_CHAT), "note", REF)
     assert [e.reference for e in audit(units)] == [REF, None, None]
+    assert casework.unaudited_refusals == {"show": 1, "note": 1}
 
 
 def test_an_unknown_reference_is_refused_like_a_forbidden_one(
@@ -290,7 +298,7 @@ def test_a_complainant_who_left_no_way_back_cannot_be_reached(
 
 def test_the_audit_chain_of_casework_verifies(units: Units, casework: Casework) -> None:
     casework.acknowledge(staff(), 1, REF)
-    casework.show(staff(OUTSIDER, OUTSIDER), REF)
+    casework.show(staff(OUTSIDER, KZ_CHAT), REF)
     casework.add_note(staff(), 2, REF, "note")
     entries = audit(units)
     assert len(entries) == 3

@@ -125,7 +125,7 @@ def test_who_may_answer_a_case(world: World) -> None:
 
 
 def test_an_answer_is_sealed_to_the_coalition_and_queued_once(world: World) -> None:
-    photo = Enclosure("photo.jpg", "image/jpeg", b"\xff\xd8 a bruise")
+    photo = Enclosure("photo.jpg", "image/jpeg", b"\xff\xd8\xff a bruise")
     assert world.cases.answer(41, HANDLE, CHAT_REF, "He is in SIZO-1", photo)
     assert world.cases.answer(41, HANDLE, CHAT_REF, "He is in SIZO-1", photo), "redelivered"
     with world.units() as unit:
@@ -135,7 +135,7 @@ def test_an_answer_is_sealed_to_the_coalition_and_queued_once(world: World) -> N
     assert sealed is not None
     message = world.known.manifest("kz", sealed)
     assert (message["kind"], message["text"]) == ("complainant_message", "He is in SIZO-1")
-    assert message["attachments"][0]["path"] == "attachments/photo.jpg"
+    assert message["attachments"][0]["path"] == "attachments/01-photo.jpg"
     assert (delivery.reference, delivery.number, delivery.chat_id) == (CHAT_REF, 1, KZ_CHAT)
 
 
@@ -165,3 +165,17 @@ def test_forgetting_one_case_keeps_the_others_and_ends_code_grants(world: World)
     assert not withdrawn.notified, "a code case is not linked: nothing to withdraw from here"
     assert not world.cases.may_answer(HANDLE, CODE_REF), "but the grant is revoked"
     assert world.cases.may_answer(HANDLE, CHAT_REF)
+
+
+def test_answers_to_the_coalition_are_bounded_per_case_and_day(world: World) -> None:
+    from bot.cases.complainants import ANSWERS_PER_DAY
+
+    for number in range(ANSWERS_PER_DAY):
+        assert world.cases.answer(100 + number, HANDLE, CHAT_REF, f"answer {number}", None)
+    assert not world.cases.may_send_more(CHAT_REF)
+    assert not world.cases.answer(200, HANDLE, CHAT_REF, "one too many", None)
+    with world.units() as unit:
+        assert unit.cases.next_file_number(CHAT_REF) == ANSWERS_PER_DAY + 1
+    world.clock.advance(hours=24, minutes=1)
+    assert world.cases.may_send_more(CHAT_REF)
+    assert world.cases.answer(201, HANDLE, CHAT_REF, "the next day", None)

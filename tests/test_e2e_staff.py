@@ -358,8 +358,12 @@ async def test_outsiders_change_nothing_and_learn_nothing(
             refused = connection.execute(
                 select(AuditRow.actor, AuditRow.reference).where(AuditRow.outcome == "refused")
             ).all()
-        assert len(refused) >= len(attempts) * 2
+        in_staff_chats = [a for a in attempts if a[0] is outsider and a[1] is not None]
         outsider_id = runtime.pseudonym_of(outsider.user_id)
+        presses = 3  # the two card buttons and the forged one, in the staff chat
+        assert (
+            len([a for a, _ in refused if a == outsider_id]) == len(in_staff_chats) * 2 + presses
+        ), "an outsider is audited in a staff chat, not in their private chat"
         assert {r for a, r in refused if a == outsider_id} == {None}
         assert reference in {
             r for a, r in refused if a == runtime.pseudonym_of(other_staff.user_id)
@@ -397,9 +401,10 @@ async def test_staff_commands_track_a_case_and_the_audit_chain_catches_tampering
             ]
             for c in standin.calls_of("setMyCommands")
         }
-        group_menu = menus[(json.dumps({"type": "all_group_chats"}), "ru")]
-        assert {"cases", "case", "status", "reply", "note"} <= set(group_menu)
+        staff_menu = menus[(json.dumps({"chat_id": team.chat.chat_id, "type": "chat"}), None)]
+        assert {"cases", "case", "status", "reply", "note"} <= set(staff_menu)
         assert "reply" not in menus[(json.dumps(None), "ru")]
+        assert (json.dumps({"type": "all_group_chats"}), "ru") not in menus, "not in every group"
 
         listing = await staff_says(standin, team, "/cases")
         assert listing.content.index(urgent) < listing.content.index(calm)

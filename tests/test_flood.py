@@ -6,9 +6,10 @@ import asyncio
 import datetime as dt
 from pathlib import Path
 
-from bot.chat.flood import FloodGuard
+from bot.chat.flood import BUTTON_COST, FloodGuard
 from tests.e2e import (
     FORM,
+    Answer,
     Complainant,
     make_coalitions,
     named,
@@ -28,16 +29,27 @@ class Clock:
         return self.now
 
 
-def test_a_bucket_refills_and_warns_once_per_flood() -> None:
+def test_a_bucket_refills_and_each_message_not_taken_is_said_until_it_is_a_real_flood() -> None:
     clock = Clock()
     guard = FloodGuard(per_second=1, burst=3, clock=clock, today=lambda: clock.day)
     assert [guard.check(1).allowed for _ in range(3)] == [True, True, True]
-    assert guard.check(1).warn
-    assert not guard.check(1).warn
+    refused = [guard.check(1) for _ in range(8)]
+    assert not any(v.allowed for v in refused)
+    assert [v.warn for v in refused] == [True] * 5 + [False] * 3, "said for each, then a flood"
     assert guard.check(2).allowed, "another person is not affected"
     clock.now += 1.0
     assert guard.check(1).allowed
     assert not guard.check(1).allowed
+    clock.now += 3.0
+    assert [guard.check(1).allowed for _ in range(3)] == [True, True, True]
+    assert [guard.check(1).warn for _ in range(2)] == [True, False], "one more said per 3 s"
+
+
+def test_button_presses_cost_a_fraction_of_a_message() -> None:
+    clock = Clock()
+    guard = FloodGuard(per_second=1, burst=20, clock=clock, today=lambda: clock.day)
+    assert all(guard.check(1, BUTTON_COST).allowed for _ in range(40)), "40 Skips in a second"
+    assert all(guard.check(1).allowed for _ in range(12)), "and still room for answers"
 
 
 def test_the_key_rotates_daily_and_forgets_everything() -> None:
@@ -74,4 +86,36 @@ async def test_a_flooder_does_not_delay_another_complainant(
     ]
     assert 1 <= len(to_flooder) <= 25, len(to_flooder)
     warnings = [c for c in to_flooder if "very fast" in c.params["text"]]
-    assert len(warnings) == 1
+    assert 1 <= len(warnings) <= 8
+    assert all("was not saved" in c.params["text"] for c in warnings)
+
+
+async def test_pressing_skip_quickly_then_answering_loses_nothing_unsaid(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    """The default limits, and Skip pressed as fast as a thumb can through a long form: the
+    typed answer and the photo after it are taken, and nothing says "very fast"."""
+    coalitions, _ = make_coalitions(standin, tmp_path / "config")
+    database = f"sqlite:///{tmp_path}/db.sqlite3"
+    settings = settings_for(standin, tmp_path / "data", database, coalitions, flood_burst=20)
+    user = standin.user(person_id(1003), named("Kamila"), language_code="en")
+    person = Complainant(standin, user, "en", quiet=0.02)
+    photo = b"\xff\xd8\xff\xe0" + b"a bruise " * 20
+    script: dict[str, Answer] = {
+        "a_safe_now": "yes",
+        "a_urgent": "no",
+        "b_consent_store": "yes",
+        "r_role": "relative",
+        "e_narrative": "They held him for two days without food.",
+        "e_country": "KZ",
+    }
+    async with running_bot(settings):
+        await person.command("start")
+        asked = await person.walk(script, stop_at="h_files")
+        await user.send_photo(photo)
+        taken = await person.settle()
+    said = [m.content for m in user.visible_messages() + user.deleted_messages() if m.from_bot]
+    assert len(asked) >= 25, "a long run of presses"
+    assert "e_narrative" in asked
+    assert not [text for text in said if "very fast" in text]
+    assert person.t.ngettext("{n} file received.", "{n} files received.", 1) in taken.content

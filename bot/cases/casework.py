@@ -3,6 +3,11 @@
 Each action is one unit of work that also appends to the audit log. A person may act on a case
 only if they are staff of the case's coalition and act in its staff chat or their private chat
 with the bot. Any refusal looks the same whether or not the reference exists.
+
+The audit log is about staff: it records what staff did and what was refused to staff or in a
+staff chat. A refusal to anyone else (a complainant who types `/cases`, a prober in a private
+chat) is only counted, per action, in memory: a row per person with a keyed pseudonym and the
+exact time would be a lasting trace of who wrote to the bot, and a way to grow the log at will.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -107,6 +113,16 @@ class Casework:
         self._seal_case = seal_case
         self._relays = relays
         self._clock = clock
+        self.unaudited_refusals: Counter[str] = Counter()
+        self._staff_chats = {c.staff_chat_id for c in directory.coalitions}
+
+    def audits(self, actor: Actor) -> bool:
+        """Whether what this person does goes into the audit log: staff anywhere, or anyone in
+        a staff chat."""
+        return self.is_staff(actor.user_id) or actor.chat_id in self._staff_chats
+
+    def is_staff_chat(self, chat_id: int) -> bool:
+        return chat_id in self._staff_chats
 
     def coalitions_of(self, actor: Actor) -> list[Coalition]:
         """The coalitions this person may act for, from the chat they are in."""
@@ -121,8 +137,11 @@ class Casework:
         return any(user_id in c.staff_user_ids for c in self._directory.coalitions)
 
     def refuse(self, actor: Actor, action: str, reference: str | None) -> Refusal:
-        """Record a refused attempt. The reference is kept only if the person is staff somewhere:
-        a complainant who mistypes a command must not be tied to a case in a permanent log."""
+        """Record a refused attempt: in the audit log for staff or in a staff chat (the reference
+        only if the person is staff somewhere), else only in the count."""
+        if not self.audits(actor):
+            self.unaudited_refusals[action] += 1
+            return Refusal()
         kept = reference if self.is_staff(actor.user_id) else None
         with self._units() as unit:
             unit.audit.append(
@@ -286,6 +305,9 @@ class Casework:
             case = unit.cases.get(reference)
             coalition = self._coalition_for(actor, case)
             if case is None or coalition is None:
+                if not self.audits(actor):
+                    self.unaudited_refusals[action] += 1
+                    return Refusal()
                 kept = reference if self.is_staff(actor.user_id) else None
                 unit.audit.append(
                     AuditEntry(actor.pseudonym, action, kept, None, AuditOutcome.REFUSED), now

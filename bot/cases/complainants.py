@@ -21,6 +21,8 @@ from bot.cases.ways import ContactWays
 
 MESSAGE_SCHEMA = "complaint-bot/message/v1"
 GRANT_LIFETIME = dt.timedelta(minutes=30)
+ANSWERS_PER_DAY = 20  # answers to the coalition per case in any 24 hours
+ANSWER_WINDOW = dt.timedelta(hours=24)
 FREE_ATTEMPTS = 3
 FIRST_PAUSE = dt.timedelta(seconds=30)
 LONGEST_PAUSE = dt.timedelta(hours=1)
@@ -104,6 +106,27 @@ class AnswerGrants:
             del self.grants[key]
 
 
+@dataclass
+class AnswerWindow:
+    """How many answers each case took in the last 24 hours, in memory only: each answer is a
+    sealed file kept on the server and sent to staff, so they are bounded per case."""
+
+    clock: Clock
+    sent: dict[str, list[dt.datetime]] = field(default_factory=dict)
+
+    def allows(self, reference: str) -> bool:
+        since = self.clock() - ANSWER_WINDOW
+        recent = [at for at in self.sent.get(reference, []) if at > since]
+        if recent:
+            self.sent[reference] = recent
+        else:
+            self.sent.pop(reference, None)
+        return len(recent) < ANSWERS_PER_DAY
+
+    def record(self, reference: str) -> None:
+        self.sent.setdefault(reference, []).append(self.clock())
+
+
 class ComplainantCases:
     def __init__(
         self,
@@ -120,6 +143,7 @@ class ComplainantCases:
         self._clock = clock
         self.guard = CodeGuard(clock)
         self.grants = AnswerGrants(clock)
+        self.window = AnswerWindow(clock)
 
     def statuses(self, handle: str) -> list[CaseRecord]:
         with self._units() as unit:
@@ -142,6 +166,10 @@ class ComplainantCases:
         with self._units() as unit:
             unit.contacts.drop_messages(message_ids)
             unit.commit()
+
+    def may_send_more(self, reference: str) -> bool:
+        """Whether this case takes another answer today (bounded per case, in memory)."""
+        return self.window.allows(reference)
 
     def may_answer(self, handle: str, reference: str) -> bool:
         with self._units() as unit:
@@ -169,6 +197,8 @@ class ComplainantCases:
                 return False
             if not unit.updates.claim(update_id, now):
                 return True
+            if not self.window.allows(reference):
+                return False
             case = unit.cases.get(reference)
             coalition = self._directory.find(case.coalition_id if case else None)
             if case is None or coalition is None:
@@ -185,6 +215,7 @@ class ComplainantCases:
             unit.cases.add_sealed_file(reference, number, sealed)
             unit.outbox.enqueue(reference, number, coalition.staff_chat_id, now)
             unit.commit()
+            self.window.record(reference)
             return True
 
     def _open_with(self, typed: str) -> Found | None:

@@ -9,6 +9,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from bot.cases.filetypes import UNKNOWN, detect, member_name
+
 
 @dataclass(frozen=True)
 class Enclosure:
@@ -22,15 +24,20 @@ def followup_package(
     enclosure: Enclosure | None = None,
     manifest: str = "message.json",
 ) -> bytes:
-    """The manifest (`message.json` unless named) plus, if any, `attachments/<name>`; its
-    size and SHA-256 are recorded in `attachments`, as in a case, so the desk checks them."""
+    """The manifest (`message.json` unless named) plus, if any, the enclosure under the one
+    cleaned name every package member gets (bot.cases.filetypes.member_name); its size and
+    SHA-256 are recorded in `attachments`, as in a case, so the desk checks them. The sender's
+    own name is kept only as a value in the manifest, never as a path."""
     body = dict(document)
     body["attachments"] = []
+    path = ""
     if enclosure is not None:
+        path = member_name(1, enclosure.name, enclosure.data)
         body["attachments"].append(
             {
-                "path": f"attachments/{enclosure.name}",
-                "type": enclosure.mime,
+                "path": path,
+                "name": enclosure.name,
+                "type": (detect(enclosure.data) or UNKNOWN).mime,
                 "size": len(enclosure.data),
                 "sha256": hashlib.sha256(enclosure.data).hexdigest(),
             }
@@ -39,5 +46,5 @@ def followup_package(
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(manifest, json.dumps(body, indent=2, ensure_ascii=False))
         if enclosure is not None:
-            archive.writestr(f"attachments/{enclosure.name}", enclosure.data, zipfile.ZIP_STORED)
+            archive.writestr(path, enclosure.data, zipfile.ZIP_STORED)
     return buffer.getvalue()

@@ -1,6 +1,9 @@
 """The case package: a ZIP with case.json, report.html and the original attachments.
 
-Built in memory and handed to the sealer; it never touches the server's disk in clear.
+Written to a stream the caller gives (the bot's is a spool in DATA_DIR, encrypted under a key
+held in memory only, so it never touches the disk in clear): each attachment is loaded, checked
+and written one at a time, so memory does not grow with the attachments; case.json and
+report.html, which list them, come last.
 """
 
 from __future__ import annotations
@@ -10,13 +13,13 @@ import hashlib
 import html
 import io
 import json
-import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from bot.cases.coalitions import Routing
+from bot.cases.filetypes import UNKNOWN, detect, member_name
 from bot.i18n import Translator
 from bot.intake import engine
 from bot.intake.draft import Draft
@@ -24,7 +27,6 @@ from bot.intake.form import Form, Question
 from bot.intake.urgency import UrgencyLevel
 
 SCHEMA = "complaint-bot/case/v1"
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,9 @@ class CaseFacts:
     received_on: dt.date
 
 
+Load = Callable[[str], bytes]
+
+
 def build_package(
     form: Form,
     draft: Draft,
@@ -43,13 +48,80 @@ def build_package(
     local: Translator,
 ) -> bytes:
     """The ZIP bytes. `files` maps each attachment ref in the draft to its original bytes."""
-    attachments: list[dict[str, Any]] = []
-    answers = [
-        _answer_entry(form, question, draft.answers.get(question.id), local, files, attachments)
-        for question in engine.asked_questions(form, draft)
-        if question.answerable and question.id in draft.answers
-    ]
-    case = {
+    buffer = io.BytesIO()
+    write_package(form, draft, facts, files.__getitem__, local, buffer)
+    return buffer.getvalue()
+
+
+def write_package(
+    form: Form,
+    draft: Draft,
+    facts: CaseFacts,
+    load: Load,
+    local: Translator,
+    target: IO[bytes],
+) -> None:
+    """Write the ZIP to `target`; `load` gives each attachment's original bytes by its ref, and
+    is called once per attachment, as it is written."""
+    stamp = (facts.received_on.year, facts.received_on.month, facts.received_on.day, 0, 0, 0)
+    with zipfile.ZipFile(target, "w") as archive:
+        writer = _Writer(archive, stamp, load)
+        answers = [
+            _answer_entry(form, question, draft.answers.get(question.id), local, writer)
+            for question in engine.asked_questions(form, draft)
+            if question.answerable and question.id in draft.answers
+        ]
+        case = _case(form, draft, facts, answers, writer.attachments)
+        for name, content in (
+            ("case.json", json.dumps(case, ensure_ascii=False, indent=2).encode()),
+            ("report.html", _report(case).encode()),
+        ):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, content)
+
+
+class _Writer:
+    """Writes each attachment into the ZIP as it is met, and remembers what it wrote."""
+
+    def __init__(
+        self, archive: zipfile.ZipFile, stamp: tuple[int, int, int, int, int, int], load: Load
+    ) -> None:
+        self._archive = archive
+        self._stamp = stamp
+        self._load = load
+        self.attachments: list[dict[str, Any]] = []
+
+    def attach(self, file: Mapping[str, Any], question_id: str) -> str:
+        data = self._load(file["ref"])
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != file["sha256"]:
+            raise ValueError(f"attachment {file['ref']} changed since it was received")
+        path = member_name(len(self.attachments) + 1, str(file["name"]), data)
+        info = zipfile.ZipInfo(path, date_time=self._stamp)
+        info.compress_type = zipfile.ZIP_STORED
+        self._archive.writestr(info, data)
+        self.attachments.append(
+            {
+                "path": path,
+                "name": file["name"],
+                "type": (detect(data) or UNKNOWN).mime,
+                "size": len(data),
+                "sha256": digest,
+                "question_id": question_id,
+            }
+        )
+        return path
+
+
+def _case(
+    form: Form,
+    draft: Draft,
+    facts: CaseFacts,
+    answers: list[dict[str, Any]],
+    attachments: list[dict[str, Any]],
+) -> dict[str, Any]:
+    return {
         "schema": SCHEMA,
         "reference": facts.reference,
         "demo": facts.routing.coalition.demo,
@@ -63,9 +135,8 @@ def build_package(
         },
         "urgency": {"level": facts.urgency.level, "score": facts.urgency.score},
         "answers": answers,
-        "attachments": [{k: v for k, v in a.items() if k != "data"} for a in attachments],
+        "attachments": attachments,
     }
-    return _zip(case, _report(case), attachments, facts.received_on)
 
 
 def _answer_entry(
@@ -73,8 +144,7 @@ def _answer_entry(
     question: Question,
     value: Any,
     local: Translator,
-    files: Mapping[str, bytes],
-    attachments: list[dict[str, Any]],
+    writer: _Writer,
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "question_id": question.id,
@@ -95,62 +165,15 @@ def _answer_entry(
         case "multi":
             entry |= {"value": value, "labels": [labels.get(code) for code in value]}
         case "text" if isinstance(value, dict) and "voice" in value:
-            path = _attach(value["voice"], question.id, files, attachments)
+            path = writer.attach(value["voice"], question.id)
             entry |= {"value": {"voice": path, "duration_seconds": value.get("duration")}}
         case "text":
             entry |= {"value": value["text"]}
         case "files":
-            entry |= {"value": [_attach(f, question.id, files, attachments) for f in value]}
+            entry |= {"value": [writer.attach(f, question.id) for f in value]}
         case _:
             entry |= {"value": value}
     return entry
-
-
-def _attach(
-    file: Mapping[str, Any],
-    question_id: str,
-    files: Mapping[str, bytes],
-    attachments: list[dict[str, Any]],
-) -> str:
-    data = files[file["ref"]]
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != file["sha256"]:
-        raise ValueError(f"attachment {file['ref']} changed since it was received")
-    name = _UNSAFE.sub("_", str(file["name"]))[-80:] or "file"
-    path = f"attachments/{len(attachments) + 1:02d}-{name}"
-    attachments.append(
-        {
-            "path": path,
-            "name": file["name"],
-            "type": file["mime"],
-            "size": len(data),
-            "sha256": digest,
-            "question_id": question_id,
-            "data": data,
-        }
-    )
-    return path
-
-
-def _zip(
-    case: dict[str, Any], report: str, attachments: list[dict[str, Any]], day: dt.date
-) -> bytes:
-    stamp = (day.year, day.month, day.day, 0, 0, 0)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content, method in [
-            (
-                "case.json",
-                json.dumps(case, ensure_ascii=False, indent=2).encode(),
-                zipfile.ZIP_DEFLATED,
-            ),
-            ("report.html", report.encode(), zipfile.ZIP_DEFLATED),
-            *((a["path"], a["data"], zipfile.ZIP_STORED) for a in attachments),
-        ]:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = method
-            archive.writestr(info, content)
-    return buffer.getvalue()
 
 
 def _report(case: dict[str, Any]) -> str:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import IO, Any
 
 from bot.cases.coalitions import CoalitionDirectory, route
-from bot.cases.package import CaseFacts, build_package
+from bot.cases.package import CaseFacts, build_package, write_package
 from bot.cases.reference import new_reference
 from bot.cases.ways import ContactWays
 from bot.i18n import Catalogs
@@ -21,6 +21,8 @@ from bot.intake.ports import Destination, Receipt, UnitOfWork
 from bot.intake.urgency import urgency_of
 
 SealCase = Callable[[bytes, Sequence[str]], bytes]
+# Seal what `write` writes to the stream it is given, without holding it all in memory.
+StreamSeal = Callable[[Callable[[IO[bytes]], None], Sequence[str]], bytes]
 Fingerprint = Callable[[str], str]
 
 
@@ -33,8 +35,10 @@ class Submission:
         seal_case: SealCase,
         fingerprint: Fingerprint,
         ways: ContactWays | None = None,
+        stream_seal: StreamSeal | None = None,
     ) -> None:
         self._ways = ways
+        self._stream_seal = stream_seal
         self._form = form
         self._directory = directory
         self._catalogs = catalogs
@@ -54,15 +58,24 @@ class Submission:
         while unit.cases.exists(reference):
             reference = new_reference(routing.reference_prefix)
         facts = CaseFacts(reference, routing, urgency_of(self._form, draft.answers), now.date())
-        files = {}
-        for ref in _file_refs(draft):
+        translator = self._catalogs.translator(draft.language)
+
+        def load(ref: str) -> bytes:
             data = unit.drafts.get_file(handle, ref)
             if data is None:
                 raise LookupError(f"attachment {ref} of the draft is missing")
-            files[ref] = data
-        translator = self._catalogs.translator(draft.language)
-        package = build_package(self._form, draft, facts, files, translator)
-        sealed = self._seal_case(package, routing.coalition.recipients)
+            return data
+
+        recipients = routing.coalition.recipients
+        if self._stream_seal is not None:  # one attachment in memory at a time
+            sealed = self._stream_seal(
+                lambda target: write_package(self._form, draft, facts, load, translator, target),
+                recipients,
+            )
+        else:
+            files = {ref: load(ref) for ref in _file_refs(draft)}
+            package = build_package(self._form, draft, facts, files, translator)
+            sealed = self._seal_case(package, recipients)
         unit.cases.add(
             reference, routing.coalition.id, facts.urgency.level, facts.received_on, sealed
         )

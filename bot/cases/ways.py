@@ -3,7 +3,8 @@
 - "bot_chat": the chat id, language and code word are kept sealed at rest with the case, and the
   case is linked to the account's pseudonymous handle (for /status; /delete erases it).
 - "case_code": nothing links the case to the account. A case code is made, shown once, and kept
-  only as its Argon2id hash; messages for it are sealed to an identity the code unlocks.
+  only as its keyed hash (HMAC under the server key); messages for it are sealed to an identity
+  the code unlocks.
 - anything else: no way back is kept.
 """
 

@@ -1,27 +1,25 @@
-"""What a complainant attached to a message, and whether the bot can take it."""
+"""What a complainant attached to a message, and whether the bot can take it.
+
+The name and MIME type Telegram passes on were chosen by the sender's client, so neither decides
+anything: the bytes are fetched (with a hard limit, whatever `file_size` claims) and the type is
+read from them (bot.cases.filetypes). Only then is the file taken, under the detected type.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from telegram import Message
+import httpx
+from telegram import Bot, Message
 
+from bot.cases.filetypes import detect
 from bot.chat.durations import seconds_of
 from bot.errors import BotError
 from bot.intake.engine import MAX_FILE_BYTES
 from bot.intake.vocabulary import Refusal
 
-ACCEPTED_DOCUMENT_TYPES = (
-    "image/",
-    "video/",
-    "audio/",
-    "application/pdf",
-    "text/plain",
-    "application/msword",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.oasis.opendocument.text",
-)
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -41,13 +39,60 @@ class AttachmentRefused(BotError):
         self.params = params
 
 
+class DownloadFailed(BotError):
+    """Telegram did not hand the file over (no URL, no token, no detail in the message)."""
+
+
 def attachment_of(message: Message) -> Attachment:
+    """What the message says it carries; refused early only when it says it is too large."""
     attachment = _describe(message)
     if attachment.size > MAX_FILE_BYTES:
-        raise AttachmentRefused(Refusal.FILE_TOO_LARGE, max_mb=MAX_FILE_BYTES // (1024 * 1024))
-    if attachment.kind == "document" and not attachment.mime.startswith(ACCEPTED_DOCUMENT_TYPES):
-        raise AttachmentRefused(Refusal.UNSUPPORTED_FILE)
+        raise _too_large()
     return attachment
+
+
+def typed(attachment: Attachment, data: bytes) -> Attachment:
+    """The attachment under the type its bytes show, or refused if they show none accepted."""
+    found = detect(data)
+    if found is None:
+        raise AttachmentRefused(Refusal.UNSUPPORTED_FILE)
+    return replace(attachment, mime=found.mime, size=len(data))
+
+
+async def fetch(bot: Bot, attachment: Attachment, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes, streamed and cut off above `limit`: `file_size` may be absent, and a
+    self-hosted Bot API server has no 20 MB cap of its own."""
+    telegram_file = await bot.get_file(attachment.file_id)
+    if telegram_file.file_size is not None and telegram_file.file_size > limit:
+        raise _too_large()
+    path = telegram_file.file_path
+    if not path:
+        raise DownloadFailed("no file path")
+    if not path.startswith(("http://", "https://")):  # a local Bot API server's own folder
+        with open(path, "rb") as local:  # noqa: ASYNC230 - a local read, bounded below
+            data = local.read(limit + 1)
+        if len(data) > limit:
+            raise _too_large()
+        return data
+    received = bytearray()
+    try:
+        async with (
+            httpx.AsyncClient(timeout=httpx.Timeout(30.0)) as client,
+            client.stream("GET", path) as response,
+        ):
+            if response.status_code != 200:
+                raise DownloadFailed(f"status {response.status_code}")
+            async for chunk in response.aiter_bytes(_CHUNK):
+                received += chunk
+                if len(received) > limit:
+                    raise _too_large()
+    except httpx.HTTPError as error:  # its message holds the URL, and the URL the token
+        raise DownloadFailed(type(error).__name__) from None
+    return bytes(received)
+
+
+def _too_large() -> AttachmentRefused:
+    return AttachmentRefused(Refusal.FILE_TOO_LARGE, max_mb=MAX_FILE_BYTES // (1024 * 1024))
 
 
 def _describe(message: Message) -> Attachment:

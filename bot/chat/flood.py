@@ -2,6 +2,11 @@
 
 Held in memory only: nothing about who sent how much is ever stored, and yesterday's keys are
 gone, so even this process cannot link today's buckets to yesterday's.
+
+A message costs one token, a button press a fifth of one: pressing Skip through a long form is
+not a flood. A message that is not taken is never dropped silently: each one gets a plain "this
+message was not saved, send it again", from a small budget of its own (a few, then one every
+few seconds), so only a real flooder, sending far more than anyone could type, goes unanswered.
 """
 
 from __future__ import annotations
@@ -14,12 +19,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+BUTTON_COST = 0.2
+WARNINGS_BURST = 5.0
+WARNING_EVERY_SECONDS = 3.0
+
 
 @dataclass
 class _Bucket:
     tokens: float
     updated: float
-    warned: bool = False
+    warnings: float = WARNINGS_BURST
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,8 @@ class FloodGuard:
         self._key = secrets.token_bytes(32)
         self._buckets: dict[bytes, _Bucket] = {}
 
-    def check(self, account_id: int) -> Verdict:
+    def check(self, account_id: int, cost: float = 1.0) -> Verdict:
+        """Whether this person's update is taken now; if not, whether to say so."""
         self._rotate()
         now = self._clock()
         key = hmac.new(
@@ -55,15 +65,17 @@ class FloodGuard:
         if bucket is None:
             bucket = self._buckets[key] = _Bucket(self._burst, now)
             self._forget_idle(now)
-        bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._rate)
+        elapsed = now - bucket.updated
+        bucket.tokens = min(self._burst, bucket.tokens + elapsed * self._rate)
+        bucket.warnings = min(WARNINGS_BURST, bucket.warnings + elapsed / WARNING_EVERY_SECONDS)
         bucket.updated = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            bucket.warned = False
+        if bucket.tokens >= cost:
+            bucket.tokens -= cost
             return Verdict(True)
-        warn = not bucket.warned
-        bucket.warned = True
-        return Verdict(False, warn)
+        if bucket.warnings >= 1:
+            bucket.warnings -= 1
+            return Verdict(False, True)
+        return Verdict(False)
 
     def _rotate(self) -> None:
         today = self._today()

@@ -18,7 +18,7 @@ from bot.cases.complainants import ComplainantCases, Found, Miss, SlowDown
 from bot.cases.followups import Enclosure
 from bot.cases.statuses import status_label
 from bot.chat import callbacks as cb
-from bot.chat.attachments import AttachmentRefused, attachment_of
+from bot.chat.attachments import AttachmentRefused, attachment_of, fetch, typed
 from bot.chat.case_buttons import answer_rows
 from bot.chat.context import Context
 from bot.chat.kit import ComplainantKit
@@ -184,21 +184,31 @@ class FollowUpHandlers:
         if not await self._call(self._cases.may_answer, handle, reference):
             await self._say(message, t.gettext("This report cannot receive answers from here."))
             return
+        if not self._cases.may_send_more(reference):
+            await self._say(
+                message,
+                t.gettext(
+                    "You have sent as many answers about this report as the bot takes in one "
+                    "day. Please send more tomorrow."
+                ),
+            )
+            return
         enclosure = None
         if not message.text:
             try:
-                attachment = attachment_of(message)
+                described = attachment_of(message)
+                data = await fetch(context.bot, described)
+                attachment = typed(described, data)
             except AttachmentRefused:
                 await self._say(
                     message,
                     t.gettext(
-                        "This kind of file cannot be sent. Send text, a voice message, a photo, "
-                        "or a PDF or office document up to 20 MB."
+                        "This file was not saved: the bot takes only photos, videos, voice "
+                        "and audio recordings, PDF files, Word or OpenDocument documents and "
+                        "plain text. Please send it again in one of these forms."
                     ),
                 )
                 return
-            telegram_file = await context.bot.get_file(attachment.file_id)
-            data = bytes(await telegram_file.download_as_bytearray())
             enclosure = Enclosure(attachment.name, attachment.mime, data)
         text = message.text or message.caption
         sent = await self._call(

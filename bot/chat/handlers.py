@@ -19,15 +19,16 @@ from telegram.ext import ApplicationHandlerStop
 from bot.cases.reference import normalise_reference
 from bot.cases.withdrawal import Withdrawals
 from bot.chat import callbacks as cb
-from bot.chat.attachments import AttachmentRefused, attachment_of
+from bot.chat.attachments import AttachmentRefused, attachment_of, fetch, typed
 from bot.chat.context import Context
-from bot.chat.flood import FloodGuard
+from bot.chat.flood import BUTTON_COST, FloodGuard
 from bot.chat.kit import ComplainantKit
 from bot.chat.screens import Helpline, Screen, Screens
 from bot.chat.senders import rows_of
 from bot.intake import engine
 from bot.intake.inputs import Unsupported
 from bot.intake.service import (
+    CODE_CONFIRMATION_LIFETIME,
     AlreadyApplied,
     Arrival,
     IntakeOutcome,
@@ -67,21 +68,26 @@ class IntakeHandlers:
         self._helplines = tuple(helplines)
 
     async def on_any_update(self, update: Update, context: Context) -> None:
-        """Flood control before anything else: a flood is dropped cheaply, with one warning."""
+        """Flood control before anything else. A press that is not taken gets a pop-up (its
+        button stays, to press again); a message that is not taken gets a reply saying it was
+        not saved and should be sent again (a real flood, past that, is dropped unanswered)."""
         user = update.effective_user
         if user is None:
             return
-        verdict = self._flood.check(user.id)
+        pressed = update.callback_query is not None
+        verdict = self._flood.check(user.id, BUTTON_COST if pressed else 1.0)
         if verdict.allowed:
             return
-        if verdict.warn:
-            text = self._screens_for(user.language_code).too_fast()
-            if update.callback_query is not None:
-                await update.callback_query.answer(text)
-            elif update.effective_chat is not None:
-                await self._send.send(update.effective_chat.id, Screen(_escape(text)))
-        elif update.callback_query is not None:
-            await update.callback_query.answer()
+        screens = self._screens_for(user.language_code)
+        if update.callback_query is not None:
+            await update.callback_query.answer(screens.too_fast() if verdict.warn else None)
+        elif verdict.warn and update.effective_chat is not None:
+            message = update.effective_message
+            await self._send.send(
+                update.effective_chat.id,
+                Screen(_escape(screens.not_saved_too_fast())),
+                reply_to=message.message_id if message is not None else None,
+            )
         raise ApplicationHandlerStop
 
     async def on_start(self, update: Update, context: Context) -> None:
@@ -174,15 +180,15 @@ class IntakeHandlers:
             return
         handle = self._handle_of(user.id)
         try:
-            attachment = attachment_of(message)
+            described = attachment_of(message)
+            data = await fetch(context.bot, described)
+            attachment = typed(described, data)
         except AttachmentRefused as refusal:
             refused = await self._call(
                 self._service.refuse_file, handle, refusal.reason, refusal.params
             )
             await self._carry_out(message.chat_id, refused, user.language_code)
             return
-        telegram_file = await context.bot.get_file(attachment.file_id)
-        data = bytes(await telegram_file.download_as_bytearray())
         arrival = Arrival(
             data, attachment.name, attachment.mime, attachment.duration, attachment.kind
         )
@@ -325,6 +331,8 @@ class IntakeHandlers:
         if sent.receipt is None or sent.receipt.case_code is None or not shown:
             return
         await self._call(self._service.remember_code_message, self._handle_of(chat_id), shown[-1])
+        # The waiting code lives in memory for an hour; the message goes then, whatever happens.
+        await self._wiper.schedule(chat_id, [shown[-1]], CODE_CONFIRMATION_LIFETIME)
 
     async def _stale(
         self,

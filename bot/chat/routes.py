@@ -25,6 +25,7 @@ from bot.chat.handlers import IntakeHandlers
 from bot.chat.prompts import PromptKind, RepliesAboutACase, RepliesToPrompt
 from bot.chat.staff import StaffHandlers
 
+FOREIGN_GROUPS = -2
 FLOOD_GUARD = -1
 HANDLERS = 0
 FILES = filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
@@ -38,6 +39,7 @@ def add_routes(
 ) -> None:
     private, group = filters.ChatType.PRIVATE, ~filters.ChatType.PRIVATE
     table: dict[int, Sequence[BaseHandler[Any, Context, Any]]] = {
+        FOREIGN_GROUPS: [TypeHandler(Update, staff.on_foreign_group)],
         FLOOD_GUARD: [TypeHandler(Update, intake.on_any_update)],
         HANDLERS: [
             # Complainants, in the private chat with the bot.

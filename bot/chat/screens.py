@@ -505,6 +505,13 @@ class Screens:
         """Plain text: it may go into a button's pop-up, which shows no HTML."""
         return self.t.gettext("You are sending messages very fast. Please wait a few seconds.")
 
+    def not_saved_too_fast(self) -> str:
+        """The answer to a message the flood guard did not take (plain text)."""
+        return self.t.gettext(
+            "You are sending messages very fast: this message was not saved. Please wait a few "
+            "seconds and send it again."
+        )
+
     def stale_button(self) -> str:
         return self.t.gettext("This button is no longer active.")
 

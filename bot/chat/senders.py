@@ -21,6 +21,7 @@ from telegram import (
     InputFile,
     LinkPreviewOptions,
     Message,
+    ReplyParameters,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -55,10 +56,16 @@ class ComplainantSender:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
-    async def send(self, chat_id: int, *screens: Screen) -> list[int]:
-        """Send each screen as a message; the ids of the messages sent."""
-        sent = []
+    async def send(self, chat_id: int, *screens: Screen, reply_to: int | None = None) -> list[int]:
+        """Send each screen as a message (the first as a reply to `reply_to`, if it is still
+        there); the ids of the messages sent."""
+        sent: list[int] = []
         for screen in screens:
+            replying = (
+                ReplyParameters(reply_to, allow_sending_without_reply=True)
+                if reply_to is not None and not sent
+                else None
+            )
             message = await self._bot.send_message(
                 chat_id,
                 screen.text,
@@ -66,6 +73,7 @@ class ComplainantSender:
                 link_preview_options=NO_PREVIEW,
                 reply_markup=markup(screen.buttons),
                 protect_content=True,
+                reply_parameters=replying,
             )
             sent.append(message.message_id)
         return sent

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from telegram import CallbackQuery, Message, Update, User
 from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot.cases.casework import (
     Actor,
@@ -78,6 +79,20 @@ class StaffHandlers:
         if user is None or chat is None:
             return None
         return Actor(user.id, chat.id, self._pseudonym_of(user.id))
+
+    async def on_foreign_group(self, update: Update, context: Context) -> None:
+        """Anything from a group that is not a configured staff chat: the bot leaves it, and
+        handles nothing of it (nothing is audited, nothing answered)."""
+        chat = update.effective_chat
+        if chat is None or chat.type == chat.PRIVATE or self._casework.is_staff_chat(chat.id):
+            return
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer()
+        with contextlib.suppress(TelegramError):
+            await context.bot.leave_chat(chat.id)
+        log.info("left a group that is not a staff chat")
+        raise ApplicationHandlerStop
 
     def is_staff(self, actor: Actor) -> bool:
         return self._casework.is_staff(actor.user_id)

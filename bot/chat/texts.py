@@ -95,7 +95,11 @@ def error_text(t: Translator, error: Refusal, params: dict[str, int | str]) -> s
             "You can send at most {max} files here. Press Done to continue.", max=params["max"]
         )
     if error == Refusal.UNSUPPORTED_FILE:
-        return _("This kind of file cannot be received. Please send a photo, a PDF or a document.")
+        return _(
+            "This file was not saved: the bot takes only photos, videos, voice and "
+            "audio recordings, PDF files, Word or OpenDocument documents and plain text. "
+            "Please send it again in one of these forms."
+        )
     if error == Refusal.STICKER:
         return _("Stickers and other messages of this kind cannot be used as answers.")
     return messages.get(error, _("Please use the buttons below."))

@@ -79,10 +79,12 @@ class Wiper:
             await self._calls(self._remember, chat_id, ids, after)
 
     def _remember(self, chat_id: int, ids: list[int], after: dt.timedelta | None = None) -> None:
-        now = self._clock()
+        """Stored with its times to the hour (due: the hour after; give up: an hour early), so
+        a wipe scheduled or failed at sending does not date the case to the second."""
+        hour = _to_the_hour(self._clock())
         with self._units() as unit:
-            due = now + after if after is not None else None
-            unit.wipes.add(chat_id, ids, now, now + TELEGRAM_DELETE_WINDOW, due)
+            due = _to_the_hour(hour + after) + dt.timedelta(hours=1) if after else hour
+            unit.wipes.add(chat_id, ids, hour, hour + TELEGRAM_DELETE_WINDOW, due)
             unit.commit()
 
     def _due(self) -> Sequence[PendingWipe]:
@@ -99,6 +101,10 @@ class Wiper:
                 backoff = dt.timedelta(seconds=min(600, 2 ** min(pending.attempts + 1, 10)))
                 unit.wipes.retry(pending.id, self._clock() + backoff)
             unit.commit()
+
+
+def _to_the_hour(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
 
 
 def conversation(

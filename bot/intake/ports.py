@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -23,6 +23,10 @@ class Drafts(Protocol):
     def add_file(self, handle: str, ref: str, data: bytes) -> None: ...
 
     def get_file(self, handle: str, ref: str) -> bytes | None: ...
+
+    def keep_files(self, handle: str, refs: Collection[str]) -> int:
+        """Delete this draft's stored files not in `refs`; how many went."""
+        ...
 
 
 class Updates(Protocol):

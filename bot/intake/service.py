@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.intake import engine, erasure
 from bot.intake.answers import FileRef
@@ -23,6 +24,8 @@ from bot.intake.ports import Destination, Receipt, Submitter, UnitOfWork
 from bot.intake.vocabulary import EndReason, Refusal
 
 ConfirmationDigest = Callable[[str], str]
+# How long a shown case code waits, in memory only, for its last characters to be typed back.
+CODE_CONFIRMATION_LIFETIME = dt.timedelta(hours=1)
 MatchesConfirmation = Callable[[str, str], bool]
 
 
@@ -156,6 +159,14 @@ class IntakeService:
         self._lifetime = lifetime
         self._clock = clock
         self._labels: ChoiceLabels = choice_labels or {}
+        # A shown case code waiting to be confirmed, by handle: (the waiting draft, its end).
+        # Never written down: a stored row keyed by the account, with the chat id, created in
+        # the case's own transaction, would link the account to the case for hours.
+        self._awaiting: dict[str, tuple[bytes, dt.datetime]] = {}
+
+    def forget_waiting_code(self, handle: str) -> None:
+        """/delete: a case code still waiting for this account goes too."""
+        self._awaiting.pop(handle, None)
 
     def begin(
         self,
@@ -208,7 +219,7 @@ class IntakeService:
             if not unit.updates.claim(update_id, now):
                 return self._again(unit, handle, now)
             old = self._load(unit, handle, now)
-            unit.drafts.delete(handle)
+            self._forget(unit, handle)
             draft = engine.start(self.form, old.language if old else language)
             self._save(unit, handle, draft, now)
             unit.commit()
@@ -223,7 +234,7 @@ class IntakeService:
             if not unit.updates.claim(update_id, now):
                 return Discarded(None)
             draft = self._load(unit, handle, now)
-            unit.drafts.delete(handle)
+            self._forget(unit, handle)
             unit.commit()
         first = draft.first_message_id if draft is not None else None
         erase = erasure.conversation(first, erase_through) if erase_through else ()
@@ -246,8 +257,9 @@ class IntakeService:
         """Where the case code was shown, so the message can go once it is confirmed.
 
         If the bot stops before this is recorded, the code still goes: on confirmation every
-        message after the submission is deleted, and an unconfirmed code leaves with its
-        waiting draft (bot.intake.erasure.abandoned).
+        message after the submission is deleted. The waiting code itself lives in memory for
+        CODE_CONFIRMATION_LIFETIME; the adapter schedules the code message's deletion for then,
+        so it goes unconfirmed too, even across a restart.
         """
         now = self._clock()
         with self._units() as unit:
@@ -384,6 +396,8 @@ class IntakeService:
             if store is not None and not isinstance(given, Unsupported):
                 unit.drafts.add_file(handle, *store)
             changed = outcome.draft
+            if _touches_files(before):  # a skipped, replaced or re-edited upload goes at once
+                unit.drafts.keep_files(handle, set(_file_refs(changed)))
             changed.last_message_id = message_id or changed.last_message_id
             # Up to the message that shows the last word: the pressed one stays (it is edited
             # to say it), after a typed answer the reply comes next.
@@ -405,7 +419,7 @@ class IntakeService:
                     erase=erasure.conversation(draft.first_message_id, through),
                 )
             if isinstance(outcome.step, engine.Ended):
-                unit.drafts.delete(handle)
+                self._forget(unit, handle)
                 unit.commit()
                 if outcome.step.reason == EndReason.EXIT:
                     through = max(through, shown_id or 0)
@@ -453,7 +467,7 @@ class IntakeService:
         _, matches = self._confirmation
         typed = (message_id,) if message_id else ()
         if isinstance(given, TextInput) and matches(draft.code_check, given.text):
-            unit.drafts.delete(handle)
+            self._forget(unit, handle)
             unit.commit()
             if draft.code_message_id is not None:
                 erase = (draft.code_message_id, *typed)
@@ -501,10 +515,25 @@ class IntakeService:
 
     def _load(self, unit: UnitOfWork, handle: str, now: dt.datetime) -> Draft | None:
         payload = unit.drafts.get(handle, now)
-        return Draft.from_bytes(payload) if payload is not None else None
+        if payload is not None:
+            return Draft.from_bytes(payload)
+        waiting = self._awaiting.get(handle)
+        if waiting is not None and waiting[1] > now:
+            return Draft.from_bytes(waiting[0])
+        self._awaiting.pop(handle, None)
+        return None
 
     def _save(self, unit: UnitOfWork, handle: str, draft: Draft, now: dt.datetime) -> None:
+        if draft.code_check is not None:  # a code waiting to be typed back: in memory only
+            ends = self._awaiting.get(handle, (b"", now + CODE_CONFIRMATION_LIFETIME))[1]
+            self._awaiting[handle] = (draft.to_bytes(), ends)
+            return
+        self._awaiting.pop(handle, None)
         unit.drafts.put(handle, draft.to_bytes(), now, self._lifetime)
+
+    def _forget(self, unit: UnitOfWork, handle: str) -> None:
+        unit.drafts.delete(handle)
+        self._awaiting.pop(handle, None)
 
 
 def _finished(draft: Draft) -> bool:
@@ -518,3 +547,23 @@ def _accepts(step: Step, kind: str) -> bool:
     if kind == "voice":
         return question.type == "files" or (question.type == "text" and question.voice)
     return question.type == "files"
+
+
+def _touches_files(step: Step) -> bool:
+    """Whether an answer to this step can add, replace or drop a stored file."""
+    if not isinstance(step, engine.Prompt):
+        return False
+    question = step.question
+    return question.type == "files" or (question.type == "text" and question.voice)
+
+
+def _file_refs(draft: Draft) -> list[str]:
+    """Every stored file the draft still refers to: in its answers and its pending uploads."""
+    refs: list[str] = []
+    values: list[Any] = [*draft.answers.values(), draft.pending]
+    for value in values:
+        if isinstance(value, list):
+            refs += [item["ref"] for item in value if isinstance(item, dict) and "ref" in item]
+        elif isinstance(value, dict) and isinstance(value.get("voice"), dict):
+            refs.append(value["voice"]["ref"])
+    return refs

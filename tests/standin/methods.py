@@ -61,6 +61,7 @@ class BotApi:
             "deleteMessages": self.delete_messages,
             "answerCallbackQuery": self.answer_callback_query,
             "getFile": self.get_file,
+            "leaveChat": self.leave_chat,
         }
         for name, (setter, getter) in PROFILE_FIELDS.items():
             self.handlers[setter] = self._profile_setter(name)
@@ -148,6 +149,15 @@ class BotApi:
         if chat.forbidden:
             raise ApiError(403, f"Forbidden: bot was kicked from the {chat.data['type']} chat")
         return chat
+
+    async def leave_chat(self, p: Params) -> Any:
+        """The bot leaves a group: from then on it cannot post there (as if kicked)."""
+        chat = self._chat(p["chat_id"])
+        if chat.is_private:
+            raise bad_request("chat member status can't be changed in private chats")
+        chat.forbidden = True
+        chat.left = True
+        return True
 
     async def send_message(self, p: Params) -> Any:
         chat = self._chat(p["chat_id"])

@@ -134,10 +134,14 @@ class BotApiStandIn:
         language_code: str | None = None,
         username: str | None = None,
         last_name: str | None = None,
+        *,
+        is_bot: bool = False,
     ) -> SimUser:
+        """A person; with `is_bot`, another bot in the same groups (its messages reach people,
+        never this bot, as in Telegram)."""
         optional = {"last_name": last_name, "username": username}
         names = {"first_name": first_name, **{k: v for k, v in optional.items() if v}}
-        user = {"id": user_id, "is_bot": False, **names}
+        user = {"id": user_id, "is_bot": is_bot, **names}
         if language_code:
             user["language_code"] = language_code
         existing = self._users.get(user_id)

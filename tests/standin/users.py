@@ -88,7 +88,10 @@ class SimUser:
             if replied is None:
                 raise LookupError(f"no live message {reply_to} in chat {target.id}")
         message = self._world.post(target, self.user, content, from_bot=False, reply_to=replied)
-        self._world.push_update("message", message.data)
+        if self.user["is_bot"]:  # bots never see other bots' messages
+            return message.message_id
+        if not target.left:  # a bot that left a group hears nothing more from it
+            self._world.push_update("message", message.data)
         return message.message_id
 
     async def send_text(
@@ -125,13 +128,23 @@ class SimUser:
         caption: str | None = None,
         *,
         chat: SimGroup | None = None,
+        reply_to: int | None = None,
+        size_known: bool = True,
     ) -> int:
+        """A document with the name and MIME type the sender's client chose (any at all); with
+        `size_known=False`, Telegram gives no file_size for it (the field is optional)."""
         extension = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
+        extension = "".join(c for c in extension if c.isalnum())[:8] or "bin"
         stored = self._world.files.add(
-            data, "documents", extension, file_name=file_name, mime_type=mime_type
+            data,
+            "documents",
+            extension,
+            file_name=file_name,
+            mime_type=mime_type,
+            size_known=size_known,
         )
         document = {"file_name": file_name, "mime_type": mime_type, **stored.describe()}
-        return self._post(_with_caption({"document": document}, caption), chat)
+        return self._post(_with_caption({"document": document}, caption), chat, reply_to)
 
     async def send_voice(
         self,
@@ -179,6 +192,25 @@ class SimUser:
     ) -> str:
         """Send arbitrary callback data from a message, as a forged or replayed press would."""
         return self._callback(self._keyboard_message(chat, message_id), data, chat)
+
+    async def press_inaccessible(
+        self, data: str, message_id: int, *, chat: SimGroup | None = None
+    ) -> str:
+        """A press on a message the bot can no longer see (older than 48 hours, or deleted):
+        Telegram sends an InaccessibleMessage, with date 0, instead of the message."""
+        target = self._target(chat)
+        query = self._world.new_callback_query(self.user_id)
+        self._world.push_update(
+            "callback_query",
+            {
+                "id": query.id,
+                "from": self.user,
+                "message": {"chat": target.data, "message_id": message_id, "date": 0},
+                "chat_instance": str(abs(target.id) * 7919 % 10**12),
+                "data": data,
+            },
+        )
+        return query.id
 
     def _keyboard_message(self, chat: SimGroup | None, message_id: int | None) -> StoredMessage:
         target = self._target(chat)

@@ -38,6 +38,7 @@ class ChatState:
     data: dict[str, Any]
     bot_is_admin: bool = False
     forbidden: bool = False
+    left: bool = False  # the bot left it (leaveChat)
     live: dict[int, StoredMessage] = field(default_factory=dict)
     deleted: list[StoredMessage] = field(default_factory=list)
     bot_events: list[BotEvent] = field(default_factory=list)
@@ -79,13 +80,16 @@ class StoredFile:
     data: bytes
     file_name: str | None = None
     mime_type: str | None = None
+    size_known: bool = True  # file_size is optional in the Bot API, and may be absent
 
     def describe(self) -> dict[str, Any]:
-        return {
+        described: dict[str, Any] = {
             "file_id": self.file_id,
             "file_unique_id": self.file_unique_id,
-            "file_size": len(self.data),
         }
+        if self.size_known:
+            described["file_size"] = len(self.data)
+        return described
 
 
 class FileStore:
@@ -101,6 +105,7 @@ class FileStore:
         *,
         file_name: str | None = None,
         mime_type: str | None = None,
+        size_known: bool = True,
     ) -> StoredFile:
         number = len(self._by_id) + 1
         digest = hashlib.sha256(data + number.to_bytes(8, "big")).hexdigest()
@@ -111,6 +116,7 @@ class FileStore:
             data=data,
             file_name=file_name,
             mime_type=mime_type,
+            size_known=size_known,
         )
         self._by_id[stored.file_id] = stored
         self._by_path[stored.file_path] = stored
