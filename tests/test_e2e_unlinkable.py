@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from bot.config import Settings
+from bot.intake import erasure
 from storage.schema import DraftRow, OutboxRow, PendingWipeRow
 from tests.e2e import Complainant, StaffTeam, every_stored_value, named, person_id, running_bot
 from tests.standin import BotApiStandIn
@@ -50,3 +51,24 @@ async def test_a_waiting_case_code_leaves_no_row_for_the_account_and_times_are_c
         if t not in ("processed_updates", "audit_log") and (v.second, v.microsecond) != (0, 0)
     ]
     assert exact == [], "no exact time could join the case to the account"
+
+
+async def test_a_case_codes_deletion_is_on_record_before_the_code_is_shown(
+    standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam]
+) -> None:
+    """A bot that stops right after showing the code (before it learns the message's id) still
+    deletes it: the ids just after the receipt are scheduled first."""
+    user = standin.user(person_id(5402), named("Aisulu"), language_code="en")
+    person = Complainant(standin, user, "en")
+    async with running_bot(settings) as runtime:
+        await submit(person, "KZ", "case_code", "poplar")
+        shown = user.last_bot_message()
+        assert shown is not None
+        assert CODE.search(shown.content) is not None
+        await standin.wait_idle(quiet=0.3, timeout=20)
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
+        with runtime.unit_of_work() as unit:
+            scheduled = {i for wipe in unit.wipes.due(later) for i in wipe.message_ids}
+    assert shown.message_id in scheduled
+    after = set(range(shown.message_id, shown.message_id + erasure.REPLIES_PER_UPDATE - 1))
+    assert after <= scheduled, "the ids after the receipt were put on record before sending"

@@ -25,7 +25,7 @@ from bot.chat.flood import BUTTON_COST, FloodGuard
 from bot.chat.kit import ComplainantKit
 from bot.chat.screens import Helpline, Screen, Screens
 from bot.chat.senders import rows_of
-from bot.intake import engine
+from bot.intake import engine, erasure
 from bot.intake.inputs import Unsupported
 from bot.intake.service import (
     CODE_CONFIRMATION_LIFETIME,
@@ -284,6 +284,8 @@ class IntakeHandlers:
     ) -> None:
         """After a message: reply, then delete what the outcome says (the reply stays)."""
         screens = self._screens(outcome, language_code)
+        if isinstance(outcome, Sent) and outcome.erase:
+            await self._before_a_case_code(chat_id, outcome, outcome.erase[-1])
         shown = await self._send.send(chat_id, *screens.outcome(outcome, intro=intro))
         await self._wiper.wipe(chat_id, outcome.erase)
         if isinstance(outcome, Sent):
@@ -314,6 +316,8 @@ class IntakeHandlers:
                 return
         await query.answer()
         said = screens.outcome(outcome)
+        if isinstance(outcome, Sent):
+            await self._before_a_case_code(message.chat_id, outcome, message.message_id)
         if said and isinstance(outcome, Shown | Sent):
             first, *rest = said
             await self._send.replace(message, [first])
@@ -324,6 +328,15 @@ class IntakeHandlers:
         if isinstance(outcome, Sent):
             self._on_sent()
             await self._remember_case_code(message.chat_id, outcome, shown)
+
+    async def _before_a_case_code(self, chat_id: int, sent: Sent, newest: int) -> None:
+        """Before a case code is shown, its deletion is already on record: the few message ids
+        after the newest one go within the hour, so a bot that stops right after showing the code
+        cannot leave it in the chat."""
+        if sent.receipt is None or sent.receipt.case_code is None:
+            return
+        after = range(newest + 1, newest + 1 + erasure.REPLIES_PER_UPDATE)
+        await self._wiper.schedule(chat_id, after, CODE_CONFIRMATION_LIFETIME)
 
     async def _remember_case_code(self, chat_id: int, sent: Sent, shown: list[int]) -> None:
         """The case code was the last message shown; record where, so it can go once typed
