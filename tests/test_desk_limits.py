@@ -11,7 +11,6 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
-from bot.cases.followups import Enclosure, followup_package
 from bot.desk import DeskError, open_sealed_file
 from bot.desk.context import Desk
 from bot.desk.limits import Limits, check_member_name, safe_target
@@ -125,16 +124,15 @@ def files_under(folder: Path) -> set[Path]:
 def test_the_path_traversal_of_a_follow_up_answer_writes_nothing_outside(
     tmp_path: Path, staff: tuple[Path, str]
 ) -> None:
-    """Issue 10, point 1: the sender chooses a follow-up file's name; the desk refuses it."""
+    """Issue 10, point 1: the server now cleans every name it packs (tests/test_filetypes.py),
+    and the desk still refuses a forged package that carries a Windows traversal name."""
     key, public = staff
     evil = "..\\..\\..\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup\\u.bat"
-    package = followup_package(
-        {"schema": "complaint-bot/message/v1", "reference": "KZ-AAAA-BBBB", "text": "hi"},
-        Enclosure(evil, "text/plain", b"@echo off\r\ncalc.exe\r\n"),
-    )
-    sealed = tmp_path / "inbox" / "KZ-AAAA-BBBB-1.age"
-    sealed.parent.mkdir()
-    sealed.write_bytes(seal_case(package, [public]))
+    batch = b"@echo off\r\ncalc.exe\r\n"
+    member = "attachments/" + evil
+    (tmp_path / "inbox").mkdir()
+    sealed = sealed_zip(tmp_path / "inbox", "KZ-AAAA-BBBB.age", {member: batch}, public,
+                        case_manifest({member: batch}))  # fmt: skip
     before = files_under(tmp_path)
     with pytest.raises(DeskError, match="backslash"):
         open_sealed_file(sealed, key, tmp_path / "cases", lambda: "")
