@@ -3,12 +3,14 @@ Telegram meet. Everything is built once, on first use, from the settings read on
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import fcntl
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from functools import cached_property
 from pathlib import Path
@@ -52,7 +54,7 @@ from storage.case_codes import (
     matches_confirmation,
 )
 from storage.cases import RELAY_PURPOSE
-from storage.coordination import AdvisoryLeadership, LeaseLeadership, SqlPause
+from storage.coordination import AdvisoryLeadership, ChatMutex, LeaseLeadership, SqlPause
 from storage.database import make_engine, make_sessions
 from storage.handles import account_handle, chat_lock_key, staff_pseudonym
 from storage.memory import MemoryStore
@@ -66,6 +68,7 @@ log = logging.getLogger(__name__)
 # SQLite takes one writer at a time: more database threads would only queue on its lock.
 SQLITE_WORKERS = 1
 SERVER_DATABASE_WORKERS = 4
+CHAT_WAIT_SECONDS = 45.0  # under Telegram's ~60 s webhook timeout: a busy chat answers 503
 
 
 class Runtime:
@@ -274,6 +277,7 @@ class Replicas:
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
         self._lock_file: int | None = None
+        self._lock_engine: Engine | None = None
 
     @property
     def on_sqlite(self) -> bool:
@@ -322,6 +326,30 @@ class Replicas:
         handle_key = self._runtime.keys.handle_key
         return claim_lock_key, lambda chat_id: chat_lock_key(handle_key, chat_id)
 
+    def chat_mutex(self) -> Callable[[int], AbstractAsyncContextManager[None]] | None:
+        """Holds a chat across replicas from an update's arrival to its last reply; None on
+        SQLite, where one process serves and its in-process lock is enough."""
+        if self.on_sqlite:
+            return None
+        self._lock_engine = make_engine(self._runtime.settings.resolved_database_url)
+        mutex = ChatMutex(self._lock_engine)
+        handle_key = self._runtime.keys.handle_key
+
+        @asynccontextmanager
+        async def hold(chat_id: int) -> AsyncIterator[None]:
+            key = chat_lock_key(handle_key, chat_id, "chat-mutex")
+            deadline = asyncio.get_running_loop().time() + CHAT_WAIT_SECONDS
+            while (connection := await asyncio.to_thread(mutex.try_take, key)) is None:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError("the chat is busy on another replica")
+                await asyncio.sleep(0.02)
+            try:
+                yield
+            finally:
+                await asyncio.to_thread(mutex.release, connection, key)
+
+        return hold
+
     def ready(self) -> bool:
         return schema_is_current(self._runtime.database)
 
@@ -344,6 +372,8 @@ class Replicas:
         return forgotten
 
     def release(self) -> None:
+        if self._lock_engine is not None:
+            self._lock_engine.dispose()
         if self._lock_file is not None:
             os.close(self._lock_file)
             self._lock_file = None

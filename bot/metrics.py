@@ -8,7 +8,8 @@ REGISTRY = CollectorRegistry(auto_describe=True)
 
 UPDATES = Counter(
     "complaint_bot_updates",
-    "Updates received, by kind and outcome (handled, transient, dead_letter, refused).",
+    "Updates received, by kind and outcome (handled, transient, dead_letter, "
+    "telegram_refused; refused: a wrong or missing secret).",
     ["kind", "outcome"],
     registry=REGISTRY,
 )

@@ -146,6 +146,7 @@ async def serve_webhook(runtime: Runtime, stop: asyncio.Event | None = None) -> 
         path=webhook_path(url),
         ready=replicas.ready,
         chat_lock=replicas.chat_lock(),
+        chat_mutex=replicas.chat_mutex(),
     )
     application.add_error_handler(front.on_error)
     if not await _initialize(application, stop):

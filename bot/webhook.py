@@ -7,9 +7,11 @@
   anything means its transaction has committed: a crash before that makes Telegram redeliver.
 - A transient failure (database unreachable, lock timeout, network) answers 503, so Telegram
   tries again later; a deterministic one puts the update aside, sealed, as a dead letter and
-  answers 200, so one bad update cannot block its chat for Telegram's day of retries.
-- One chat's updates are handled one at a time in this process, and across replicas by the
-  chat's advisory lock that the update-id claim takes in the update's transaction.
+  answers 200, so one bad update cannot block its chat for Telegram's day of retries. A call
+  Telegram refused (bot.chat.failures: refused) is answered 200 and counted.
+- One chat's updates are handled one at a time in this process; across replicas, by the chat's
+  advisory lock that the update-id claim takes in the update's transaction, and (PostgreSQL) a
+  session lock held until the update's last reply is sent (storage.coordination.ChatMutex).
 
 Also `/healthz` (liveness: touches nothing), `/readyz` (database reachable and migrations
 current) and `/metrics` (Prometheus). Only the webhook path should be published to the Internet:
@@ -25,6 +27,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
 
 from starlette.applications import Starlette
@@ -54,6 +57,7 @@ class WebhookFront:
         path: str = "/telegram",
         ready: Callable[[], bool] = lambda: True,
         chat_lock: tuple[ContextVar[int | None], Callable[[int], int]] | None = None,
+        chat_mutex: Callable[[int], AbstractAsyncContextManager[None]] | None = None,
         handle_timeout: float = HANDLE_TIMEOUT,
     ) -> None:
         self._application = application
@@ -62,6 +66,7 @@ class WebhookFront:
         self._path = path
         self._ready = ready
         self._chat_lock = chat_lock
+        self._chat_mutex = chat_mutex
         self._timeout = handle_timeout
         self._failures: dict[int, BaseException | None] = {}
         self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
@@ -110,6 +115,8 @@ class WebhookFront:
                     outcome, status = "dead_letter", 200
                 elif failure is Failure.TRANSIENT:
                     outcome, status = "transient", 503
+                elif failure is Failure.REFUSED:
+                    outcome, status = "telegram_refused", 200
                 else:
                     outcome, status = "handled", 200
         except Exception as error:  # storing the dead letter failed: keep the update pending
@@ -144,7 +151,7 @@ class WebhookFront:
         lock, users = self._chats.get(chat.id, (asyncio.Lock(), 0))
         self._chats[chat.id] = (lock, users + 1)
         try:
-            async with lock:
+            async with lock, self._across_replicas(chat.id):
                 if self._chat_lock is None:
                     yield
                     return
@@ -160,6 +167,11 @@ class WebhookFront:
                 del self._chats[chat.id]
             else:
                 self._chats[chat.id] = (lock, users - 1)
+
+    def _across_replicas(self, chat_id: int) -> AbstractAsyncContextManager[None]:
+        if self._chat_mutex is None:
+            return contextlib.nullcontext()
+        return self._chat_mutex(chat_id)
 
     async def _on_ready(self, request: Request) -> Response:
         try:

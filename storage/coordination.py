@@ -136,3 +136,39 @@ class SqlPause:
                 session.add(CoordinationRow(name=PAUSE_ROW, until=until))
             elif row.until is None or row.until < until:
                 row.until = until
+
+
+class ChatMutex:
+    """One chat's updates one at a time across replicas, replies included (PostgreSQL).
+
+    The update-id claim's transaction-scoped lock orders a chat's transactions, but the replies
+    are sent after the commit: with only that lock, a redelivered update that a second replica
+    takes while the first is still replying can answer out of order. This session lock, on a
+    pool of its own, is held from the update's arrival to its last reply. Taken by polling
+    `pg_try_advisory_lock`, so no thread blocks on it.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def try_take(self, key: int) -> Connection | None:
+        connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            taken = connection.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": key}
+            ).scalar()
+        except Exception:
+            connection.close()
+            raise
+        if taken:
+            return connection
+        connection.close()
+        return None
+
+    def release(self, connection: Connection, key: int) -> None:
+        try:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+        except Exception:
+            connection.invalidate()
+        finally:
+            connection.close()

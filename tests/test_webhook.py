@@ -3,6 +3,7 @@ a transient failure, a sealed dead letter for a deterministic one; health and me
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from bot.webhook import MAX_UPDATE_BYTES
 from storage.schema import DeadLetterRow, ProcessedUpdate
 from tests.e2e import TOKEN, named, person_id, plaintext_hits
 from tests.standin import BotApiStandIn
-from tests.webhook_kit import front_in_process
+from tests.webhook_kit import SECRET, WEBHOOK_URL, front_in_process
 
 
 def count(runtime: Runtime, row: Any) -> int:
@@ -41,7 +42,7 @@ def test_failures_are_classified_by_what_time_can_cure() -> None:
     assert classify(unreachable) is Failure.TRANSIENT
     assert classify(RetryAfter(dt.timedelta(seconds=3))) is Failure.TRANSIENT
     assert classify(NetworkError("reset")) is Failure.TRANSIENT
-    assert classify(BadRequest("message to edit not found")) is Failure.DETERMINISTIC
+    assert classify(BadRequest("query is too old")) is Failure.REFUSED
     assert classify(KeyError("x")) is Failure.DETERMINISTIC
     assert classify(None) is Failure.DETERMINISTIC
     wrapped = RuntimeError("wrapped")
@@ -171,3 +172,63 @@ async def test_health_readiness_and_metrics_without_labels_that_identify(
         user_id = update["message"]["from"]["id"]
         assert str(user_id) not in exposed
         assert "chat" not in exposed.replace("chats", "")
+
+
+async def test_a_press_redelivered_after_the_callback_window_still_moves_the_form_on(
+    standin: BotApiStandIn, settings: Settings
+) -> None:
+    user = standin.user(person_id(4), named("Dilnoza"), language_code="en")
+    async with front_in_process(Runtime(settings)) as front:
+        await user.send_command("start")
+        (start,) = standin.take_updates()
+        assert await front.post(start) == 200
+        shown = user.last_bot_message()
+        assert shown is not None
+        await user.press(shown.labels[0])
+        (press,) = standin.take_updates()
+        standin.advance_clock(60)  # the database was away; Telegram redelivers a minute later
+        assert await front.post(press) == 200
+        after = user.last_bot_message()
+        assert after is not None
+        assert after.content != shown.content
+
+
+async def test_webhook_set_info_and_delete_are_a_deploy_step(
+    standin: BotApiStandIn,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name, value in {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": standin.url,
+        "DATA_DIR": str(tmp_path / "data"),
+        "WEBHOOK_URL": WEBHOOK_URL,
+        "WEBHOOK_SECRET_TOKEN": SECRET,
+        "WEBHOOK_MAX_CONNECTIONS": "12",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    assert await asyncio.to_thread(main, ["webhook", "set"]) == 0
+    (call,) = standin.calls_of("setWebhook")
+    assert call.params["url"] == WEBHOOK_URL
+    assert call.params["secret_token"] == SECRET
+    assert call.params["max_connections"] == 12
+    assert call.params["allowed_updates"] == ["message", "callback_query"]
+    assert await asyncio.to_thread(main, ["webhook", "info"]) == 0
+    printed = capsys.readouterr().out
+    assert f"url: {WEBHOOK_URL}" in printed
+    assert SECRET not in printed
+    assert await asyncio.to_thread(main, ["webhook", "delete"]) == 0
+    assert standin.calls_of("deleteWebhook")[-1].params.get("drop_pending_updates") in (None, False)
+    monkeypatch.setenv("WEBHOOK_SECRET_TOKEN", "short")
+    assert await asyncio.to_thread(main, ["webhook", "set"]) == 2
+    assert "WEBHOOK_SECRET_TOKEN" in capsys.readouterr().err
+
+
+def test_version_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith("complaint-bot 0.")

@@ -4,9 +4,14 @@
   Telegram's network failed or asked us to wait. The same update will very likely succeed
   later, so it is never confirmed: the webhook answers 503 (Telegram redelivers), the poller
   keeps it pending and tries again with a bounded backoff.
-- Deterministic: anything else (a bug, an update the handlers cannot take, a request Telegram
-  refuses). Retrying cannot help and would hold the chat's later updates, so the update is sealed
-  into the dead-letter table (`complaint-bot status` counts them by error class) and confirmed.
+- Refused: Telegram refused one of the calls made for the update (BadRequest, Forbidden: a
+  callback query answered twice when the update was redelivered, a message already deleted, a
+  chat that blocked the bot). Sending the same call again gets the same refusal, and the update's
+  own transaction has already committed or rolled back, so it is confirmed and counted; keeping
+  it would not help anyone replay it.
+- Deterministic: anything else (a bug, an update the handlers cannot take). Retrying cannot help
+  and would hold the chat's later updates, so the update is sealed into the dead-letter table
+  (`complaint-bot status` counts them by error class) and confirmed.
 
 Used by both the webhook front and the poller, so both paths agree.
 """
@@ -33,13 +38,16 @@ DEAD_LETTER_LIFETIME = dt.timedelta(hours=47)
 
 class Failure(enum.Enum):
     TRANSIENT = "transient"
+    REFUSED = "refused"
     DETERMINISTIC = "deterministic"
 
 
 def classify(error: BaseException | None) -> Failure:
     """Transient if the error, or any error it was raised from, is one that time can cure."""
     for link in _chain(error):
-        if isinstance(link, BadRequest | Forbidden | InvalidToken):
+        if isinstance(link, BadRequest | Forbidden):
+            return Failure.REFUSED
+        if isinstance(link, InvalidToken):
             return Failure.DETERMINISTIC
         if isinstance(link, RetryAfter | NetworkError | TimeoutError | OSError):
             return Failure.TRANSIENT

@@ -8,6 +8,12 @@ minute per group. Replicas share them so:
   the wiper, which only the leader drains;
 - a `retry_after` that any replica is told is written to one shared "pause until" row, which
   every replica reads (at most once a second) and honours before sending.
+
+One refusal is also taken here, for every handler at once: answering a callback query after
+Telegram's window (~15 s: an update redelivered after an outage, or a second replica answering
+a query the first already answered) is refused as "query is too old". The phone's spinner has
+stopped already, so there is nothing left to answer; the handler goes on to show the next step
+instead of failing after its transaction committed.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot.chat.durations import seconds_of
@@ -120,6 +126,11 @@ class SendLimiter(BaseRateLimiter[None]):
                 await self._groups.take(chat)
             try:
                 return await callback(*args, **kwargs)
+            except BadRequest as error:
+                too_old = "query is too old" in error.message.lower()
+                if endpoint.lower() == "answercallbackquery" and too_old:
+                    return True
+                raise
             except RetryAfter as error:
                 self._on_retry_after()
                 await self._pause_all(seconds_of(error.retry_after))

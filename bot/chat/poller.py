@@ -217,7 +217,7 @@ class DurablePoller:
                 attempt = min(attempt, self._max_attempts - 1)
             elif attempt >= self._max_attempts:
                 log.error("update %d failed %d times; giving up", update.update_id, attempt)
-                if self._dead_letter is None:
+                if self._dead_letter is None or classify(error) is Failure.REFUSED:
                     return True
                 try:
                     await self._dead_letter(update, error)
