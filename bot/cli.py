@@ -30,6 +30,7 @@ from storage.audit import ORIGIN, verify_chain
 from storage.dead_letters import DeadLetterCount
 from storage.errors import StorageError
 from storage.sealing import fingerprint, new_identity, protect_identity
+from storage.server_keys import ServerKeys, load_server_keys, write_server_keys
 
 EXIT_CONFIG = 2
 
@@ -136,6 +137,16 @@ def _parser() -> argparse.ArgumentParser:
         "--no-passphrase", action="store_true", help="store the identity unprotected"
     )
     new_key.set_defaults(command=_keys_new)
+    server_key = keys_commands.add_parser(
+        "server",
+        help="make the server key file, or add a new at-rest key to it (--rotate)",
+        description="Write a new server key file (0600) for SERVER_KEY_FILE, or with --rotate "
+        "put a new at-rest key in front of the existing ones: new values are sealed with it, "
+        "older ones still open. The handle key never changes. See docs/operations.md.",
+    )
+    server_key.add_argument("--out", type=Path, required=True, help="the key file")
+    server_key.add_argument("--rotate", action="store_true", help="rotate an existing file")
+    server_key.set_defaults(command=_keys_server)
 
     desk = commands.add_parser("desk", help="staff desk: open sealed cases")
     desk_commands = desk.add_subparsers(title="commands", metavar="COMMAND")
@@ -371,6 +382,21 @@ def _keys_new(arguments: argparse.Namespace) -> int:
     print(f"identity written to {out} (keep it on this device only)")
     print(f"public key:  {public}")
     print(f"fingerprint: {fingerprint(public)}")
+    return 0
+
+
+def _keys_server(arguments: argparse.Namespace) -> int:
+    out: Path = arguments.out
+    if arguments.rotate:
+        keys = load_server_keys(out).rotated()
+        write_server_keys(out, keys)
+        print(f"{out}: new at-rest key in use; {len(keys.at_rest_keys)} at-rest keys kept")
+        return 0
+    if out.exists():
+        print(f"complaint-bot: {out} exists; use --rotate to add a key to it", file=sys.stderr)
+        return 1
+    write_server_keys(out, ServerKeys.generate(), exclusive=True)
+    print(f"{out}: server key written (0600); back it up offline, apart from the database")
     return 0
 
 

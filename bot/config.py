@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -113,6 +114,11 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """The settings; `overrides` (command-line flags) win over the environment."""
     given = {name: value for name, value in overrides.items() if value is not None}
+    # SECRETS_DIR (containers: /run/secrets): a file named after a setting, e.g.
+    # telegram_bot_token, holds its value, so secrets need not sit in the environment.
+    secrets_dir = os.environ.get("SECRETS_DIR")
+    if secrets_dir and Path(secrets_dir).is_dir():
+        given["_secrets_dir"] = secrets_dir
     try:
         return Settings(**given)  # type: ignore[arg-type]
     except ValidationError as error:
