@@ -33,8 +33,12 @@ from bot.chat.durations import seconds_of
 
 log = logging.getLogger(__name__)
 GROUP_PER_MINUTE = 20
-# Calls that write to a chat; reads (getUpdates, getMe, getFile, getWebhookInfo) are not limited.
+# Calls that write to a chat honour the shared pause; reads (getUpdates, getMe, getFile,
+# getWebhookInfo) are not limited. Of those, the ones that put a message in a chat (sending,
+# copying, forwarding, editing) also spend the per-second budget; deleting a message and
+# answering a button press are not messages and do not.
 _SENDING = ("send", "edit", "delete", "copy", "forward", "answer", "pin", "unpin")
+_UNBUDGETED = ("delete", "answer")
 
 
 class SharedPause(Protocol):
@@ -119,11 +123,13 @@ class SendLimiter(BaseRateLimiter[None]):
         if not endpoint.lower().startswith(_SENDING):
             return await callback(*args, **kwargs)
         chat = data.get("chat_id")
+        budgeted = not endpoint.lower().startswith(_UNBUDGETED)
         for attempt in (1, 2):
             await self._wait_for_pause()
-            await self._bucket.take()
-            if _is_group(chat):
-                await self._groups.take(chat)
+            if budgeted:
+                await self._bucket.take()
+                if _is_group(chat):
+                    await self._groups.take(chat)
             try:
                 return await callback(*args, **kwargs)
             except BadRequest as error:
