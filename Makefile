@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LANGUAGES := ru kk ky tg uz tk
 
-.PHONY: install run test test-postgres lint format typecheck messages desk-messages check try bench clean
+.PHONY: install run test test-postgres lint format typecheck messages desk-messages check try bench clean lock
 
 $(BIN)/complaint-bot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,15 @@ desk-messages: install
 			$(BIN)/pybabel init -D desk -i bot/locales/desk.pot -d bot/locales -l $$lang; \
 		fi; \
 	done
+
+# Re-lock the dependencies (with hashes) after a change to pyproject.toml; the image and CI
+# install from these files.
+LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11
+lock: install
+	$(BIN)/pip install --quiet "uv>=0.4,<1"
+	$(LOCK) pyproject.toml -o requirements.lock
+	$(LOCK) pyproject.toml --extra dev -o requirements-dev.lock
+	echo 'setuptools>=69,<81' 'wheel>=0.43' | tr ' ' '\n' | $(LOCK) - -o requirements-build.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -8,13 +8,18 @@ import datetime as dt
 import getpass
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+from telegram import Bot
+from telegram.error import TelegramError
 
 from bot.app import Runtime
 from bot.cases.directory_file import CoalitionsError
 from bot.chat.durations import use_timedelta_durations
-from bot.config import ConfigError, load_settings
+from bot.chat.poller import ALLOWED_UPDATES
+from bot.config import ConfigError, Settings, load_settings
 from bot.desk.commands import add_desk_commands
 from bot.errors import BotError
 from bot.i18n import LANGUAGE_NAMES, Catalogs
@@ -23,9 +28,11 @@ from bot.lifecycle import serve
 from bot.logs import configure_logging
 from bot.terminal import TerminalWalk
 from storage.audit import ORIGIN, verify_chain
+from storage.dead_letters import DeadLetterCount
 from storage.errors import StorageError
 from storage.receipts import load_or_create_receipt_key
 from storage.sealing import fingerprint, new_identity, protect_identity
+from storage.server_keys import ServerKeys, load_server_keys, write_server_keys
 
 EXIT_CONFIG = 2
 
@@ -53,16 +60,44 @@ def _parser() -> argparse.ArgumentParser:
         description="Telegram intake of complaints about torture and ill-treatment.",
         epilog="Settings come from the environment or a .env file; see README.md.",
     )
+    parser.add_argument("--version", action="version", version=f"complaint-bot {_version()}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     run = commands.add_parser(
         "run",
-        help="run the bot (long polling)",
+        help="run the bot (long polling, or a webhook front with --webhook)",
         description=(
-            "Run the bot with long polling until interrupted. Upgrades the database first."
+            "Run the bot until interrupted: long polling, or with --webhook an HTTP front that "
+            "Telegram posts updates to (set it once with `complaint-bot webhook set`). "
+            "Upgrades the database first."
         ),
     )
+    run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
+    run.add_argument("--listen", metavar="HOST", help="address to listen on (LISTEN_HOST)")
+    run.add_argument("--port", type=int, help="port to listen on (LISTEN_PORT)")
+    run.add_argument("--webhook-url", metavar="URL", help="public https URL (WEBHOOK_URL)")
+    run.add_argument(
+        "--secret-token", metavar="S", help="secret Telegram sends back (WEBHOOK_SECRET_TOKEN)"
+    )
+    run.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="do not upgrade the database (replicas after a migrations Job); refuse if behind",
+    )
     run.set_defaults(command=_run)
+
+    webhook = commands.add_parser("webhook", help="the webhook at Telegram (a deploy step)")
+    webhook_commands = webhook.add_subparsers(title="commands", metavar="COMMAND")
+    for name, summary, action in (
+        ("set", "point Telegram at WEBHOOK_URL with the secret token", _webhook_set),
+        ("delete", "remove the webhook (pending updates stay at Telegram)", _webhook_delete),
+        ("info", "what Telegram knows: URL, pending updates, last error", _webhook_info),
+    ):
+        sub = webhook_commands.add_parser(name, help=summary)
+        if name == "set":
+            sub.add_argument("--webhook-url", metavar="URL", help="public https URL")
+            sub.add_argument("--secret-token", metavar="S", help="the secret token")
+        sub.set_defaults(command=action)
 
     check = commands.add_parser("check", help="validate settings, the form and translations")
     check.set_defaults(command=_check)
@@ -104,6 +139,16 @@ def _parser() -> argparse.ArgumentParser:
         "--no-passphrase", action="store_true", help="store the identity unprotected"
     )
     new_key.set_defaults(command=_keys_new)
+    server_key = keys_commands.add_parser(
+        "server",
+        help="make the server key file, or add a new at-rest key to it (--rotate)",
+        description="Write a new server key file (0600) for SERVER_KEY_FILE, or with --rotate "
+        "put a new at-rest key in front of the existing ones: new values are sealed with it, "
+        "older ones still open. The handle key never changes. See docs/operations.md.",
+    )
+    server_key.add_argument("--out", type=Path, required=True, help="the key file")
+    server_key.add_argument("--rotate", action="store_true", help="rotate an existing file")
+    server_key.set_defaults(command=_keys_server)
 
     add_desk_commands(commands)
 
@@ -152,14 +197,100 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(arguments: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = load_settings(
+        listen_host=arguments.listen,
+        listen_port=arguments.port,
+        webhook_url=arguments.webhook_url,
+        webhook_secret_token=arguments.secret_token,
+    )
     settings.require_token()
-    configure_logging(settings.log_level)
+    if arguments.webhook:
+        settings.require_webhook()
+    configure_logging(settings.log_level, settings.log_format)
     runtime = Runtime(settings)
     runtime.form  # noqa: B018 - fail early on a broken form
-    runtime.upgrade_database()
-    asyncio.run(serve(runtime))
+    if arguments.no_migrate:
+        runtime.require_current_schema()
+    else:
+        runtime.upgrade_database()
+    if arguments.webhook:
+        from bot.replicas import serve_webhook  # uvicorn and starlette only for this mode
+
+        asyncio.run(serve_webhook(runtime))
+    else:
+        asyncio.run(serve(runtime))
     return 0
+
+
+def _version() -> str:
+    try:
+        return version("complaint-bot")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _webhook_set(arguments: argparse.Namespace) -> int:
+    settings = load_settings(
+        webhook_url=arguments.webhook_url, webhook_secret_token=arguments.secret_token
+    )
+    url, secret = settings.require_webhook()
+
+    async def call(bot: Bot) -> None:
+        await bot.set_webhook(
+            url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+            max_connections=settings.webhook_max_connections,
+        )
+
+    _with_bot(settings, call)
+    print(f"webhook: set to {url} (max {settings.webhook_max_connections} connections)")
+    return 0
+
+
+def _webhook_delete(arguments: argparse.Namespace) -> int:
+    settings = load_settings()
+
+    async def call(bot: Bot) -> None:
+        await bot.delete_webhook(drop_pending_updates=False)
+
+    _with_bot(settings, call)
+    print("webhook: deleted; pending updates stay at Telegram for `complaint-bot run`")
+    return 0
+
+
+def _webhook_info(arguments: argparse.Namespace) -> int:
+    settings = load_settings()
+    lines: list[str] = []
+
+    async def call(bot: Bot) -> None:
+        info = await bot.get_webhook_info()
+        lines.append(f"url: {info.url or '(none: long polling)'}")
+        lines.append(f"pending updates: {info.pending_update_count}")
+        if info.max_connections:
+            lines.append(f"max connections: {info.max_connections}")
+        if info.allowed_updates:
+            lines.append(f"allowed updates: {', '.join(info.allowed_updates)}")
+        if info.last_error_date:
+            lines.append(f"last error: {info.last_error_date:%Y-%m-%d %H:%M} UTC")
+
+    _with_bot(settings, call)
+    print("\n".join(lines))
+    return 0
+
+
+def _with_bot(settings: Settings, call: Callable[[Bot], Awaitable[None]]) -> None:
+    base = settings.api_base
+    bot = Bot(settings.require_token(), base_url=f"{base}/bot", base_file_url=f"{base}/file/bot")
+
+    async def run() -> None:
+        async with bot:
+            await call(bot)
+
+    try:
+        asyncio.run(run())
+    except TelegramError as error:
+        raise ConfigError(f"Telegram refused: {type(error).__name__}") from None
 
 
 def _check(arguments: argparse.Namespace) -> int:
@@ -271,6 +402,21 @@ def _keys_new(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _keys_server(arguments: argparse.Namespace) -> int:
+    out: Path = arguments.out
+    if arguments.rotate:
+        keys = load_server_keys(out).rotated()
+        write_server_keys(out, keys)
+        print(f"{out}: new at-rest key in use; {len(keys.at_rest_keys)} at-rest keys kept")
+        return 0
+    if out.exists():
+        print(f"complaint-bot: {out} exists; use --rotate to add a key to it", file=sys.stderr)
+        return 1
+    write_server_keys(out, ServerKeys.generate(), exclusive=True)
+    print(f"{out}: server key written (0600); back it up offline, apart from the database")
+    return 0
+
+
 def _new_passphrase() -> str | None:
     if not sys.stdin.isatty():
         passphrase = sys.stdin.readline().rstrip("\n")
@@ -325,8 +471,10 @@ def _status(arguments: argparse.Namespace) -> int:
     runtime.require_current_schema()
     with runtime.unit_of_work() as unit:
         waiting = unit.outbox.waiting()
+        dead = unit.dead_letters.counts()
     names: dict[int, str] = {c.staff_chat_id: c.id for c in runtime.directory.coalitions}
     names[0] = "messages to complainants"
+    _print_dead_letters(dead)
     if not waiting:
         print("delivery queue: empty")
         return 0
@@ -340,6 +488,17 @@ def _status(arguments: argparse.Namespace) -> int:
             f"oldest {state.oldest_reference} for {hours} h{problem}"
         )
     return 0
+
+
+def _print_dead_letters(counts: Sequence[DeadLetterCount]) -> None:
+    """Updates put aside after a deterministic failure: class and hour only, never content."""
+    if not counts:
+        print("dead letters: none")
+        return
+    total = sum(c.count for c in counts)
+    print(f"dead letters: {total} (updates put aside after a failure; see docs/operations.md)")
+    for count in counts:
+        print(f"  {count.error_class}: {count.count}; newest {count.newest:%Y-%m-%d %H}:00 UTC")
 
 
 if __name__ == "__main__":

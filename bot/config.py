@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.errors import BotError
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
 class ConfigError(BotError):
@@ -36,6 +38,17 @@ class Settings(BaseSettings):
     flood_burst: Annotated[int, Field(ge=1, le=100_000)] = 20
     flood_per_second: Annotated[float, Field(gt=0, le=100_000)] = 1.0
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    # Webhook mode (`complaint-bot run --webhook`); the flags of `run` override these.
+    webhook_url: AnyHttpUrl | None = None
+    webhook_secret_token: SecretStr | None = None
+    listen_host: str = "127.0.0.1"
+    listen_port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    webhook_max_connections: Annotated[int, Field(ge=1, le=100)] = 40
+    # Interactive sends per second of one replica: about 25 divided by the number of replicas.
+    send_per_second: Annotated[float, Field(gt=0, le=30)] = 25.0
+    # How replicas on PostgreSQL choose the one that runs the periodic jobs (bot.lifecycle).
+    leader_election: Literal["advisory-lock", "lease"] = "advisory-lock"
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -43,6 +56,13 @@ class Settings(BaseSettings):
         if token is not None and not _TOKEN.match(token.get_secret_value()):
             raise ValueError("expected a bot token from @BotFather, like 123456789:AAE...")
         return token
+
+    @field_validator("webhook_secret_token")
+    @classmethod
+    def _secret_shape(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and not _SECRET.match(secret.get_secret_value()):
+            raise ValueError("expected 16 to 256 characters A-Z, a-z, 0-9, _ or -")
+        return secret
 
     @field_validator("database_url")
     @classmethod
@@ -82,10 +102,30 @@ class Settings(BaseSettings):
             )
         return self.telegram_bot_token.get_secret_value()
 
+    def require_webhook(self) -> tuple[str, str]:
+        """The webhook's public URL and secret token, for `run --webhook` and `webhook set`."""
+        if self.webhook_url is None or not str(self.webhook_url).startswith("https://"):
+            raise ConfigError(
+                "WEBHOOK_URL: expected the public https:// URL Telegram posts updates to"
+            )
+        if self.webhook_secret_token is None:
+            raise ConfigError(
+                "WEBHOOK_SECRET_TOKEN: not set; expected 16 to 256 characters A-Z, a-z, 0-9, "
+                "_ or - (e.g. from `openssl rand -hex 32`)"
+            )
+        return str(self.webhook_url), self.webhook_secret_token.get_secret_value()
 
-def load_settings() -> Settings:
+
+def load_settings(**overrides: object) -> Settings:
+    """The settings; `overrides` (command-line flags) win over the environment."""
+    given = {name: value for name, value in overrides.items() if value is not None}
+    # SECRETS_DIR (containers: /run/secrets): a file named after a setting, e.g.
+    # telegram_bot_token, holds its value, so secrets need not sit in the environment.
+    secrets_dir = os.environ.get("SECRETS_DIR")
+    if secrets_dir and Path(secrets_dir).is_dir():
+        given["_secrets_dir"] = secrets_dir
     try:
-        return Settings()
+        return Settings(**given)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"

@@ -12,7 +12,8 @@ import signal
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
-from bot.app import Runtime
+from bot import metrics
+from bot.app import Replicas, Runtime
 from bot.chat.context import BotApplication, Context
 from bot.chat.delivery import Courier
 from bot.chat.poller import DurablePoller
@@ -29,10 +30,14 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
     runtime.receipt_key  # noqa: B018 - so does an unreadable receipt signing key
     wake = asyncio.Event()
     application, wiper = runtime.build_application(on_sent=wake.set)
-    poller = DurablePoller(application)
+    poller = DurablePoller(
+        application,
+        dead_letter=Replicas(runtime).dead_letters().put_aside,
+        on_transient=metrics.TRANSIENT.labels("poller").inc,
+    )
 
     async def on_error(update: object, context: Context) -> None:
-        poller.record_failure(update)
+        poller.record_failure(update, context.error)
         update_id = update.update_id if isinstance(update, Update) else None
         log.error("update %s failed: %s", update_id, type(context.error).__name__)
 
@@ -63,6 +68,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
             asyncio.create_task(runtime.housekeeping.run(stop, runtime.database_worker)),
             asyncio.create_task(courier.run(stop)),
             asyncio.create_task(wiper.run(stop)),
+            asyncio.create_task(_tidy_dead_letters(Replicas(runtime), stop)),
         ]
         log.info("bot started; polling for updates")
         await poller.run(stop)
@@ -96,6 +102,17 @@ async def _initialize(application: BotApplication, stop: asyncio.Event) -> bool:
                 return False
             pause = min(pause * 2, 30.0)
     raise TokenRejected
+
+
+async def _tidy_dead_letters(replicas: Replicas, stop: asyncio.Event) -> None:
+    """A dead letter's sealed update lives no longer than a draft (bot.chat.failures)."""
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(replicas.tidy_dead_letters)
+        except Exception as error:  # tidying must never stop the bot
+            log.warning("dead letters not tidied: %s", type(error).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 300)
 
 
 def _stop_on_signals() -> asyncio.Event:

@@ -7,6 +7,7 @@ httpx logs URLs that hold the token) are held at INFO and WARNING whatever LOG_L
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import sys
@@ -19,6 +20,7 @@ _FLOORS = {
     "httpcore": logging.WARNING,
     "aiohttp": logging.WARNING,
     "telegram": logging.INFO,
+    "uvicorn": logging.WARNING,  # its access and error lines could carry paths and addresses
 }
 
 
@@ -35,10 +37,26 @@ def new_request() -> str:
     return value
 
 
-def configure_logging(level: str) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line (LOG_FORMAT=json), with the same fields as the text lines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "request": getattr(record, "request", "-"),
+            "msg": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: str, style: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_RequestId())
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(JsonFormatter() if style == "json" else logging.Formatter(FORMAT))
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)

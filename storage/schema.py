@@ -179,3 +179,28 @@ class AuditRow(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     previous: Mapped[str] = mapped_column(String(64))
     digest: Mapped[str] = mapped_column(String(64))
+
+
+class DeadLetterRow(Base):
+    """An update whose handling failed deterministically: kept so it cannot block its chat.
+
+    The update itself is sealed at rest and dropped at `expires_at` (a draft's lifetime); the
+    error class and the hour stay for `complaint-bot status` until housekeeping forgets them.
+    """
+
+    __tablename__ = "dead_letters"
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(24))
+    error_class: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[dt.datetime] = mapped_column(index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+
+
+class CoordinationRow(Base):
+    """A named row replicas share: the send pause (`until`) and leases (`holder` until `until`)."""
+
+    __tablename__ = "coordination"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(64), default=None)
+    until: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,10 +17,14 @@ from storage.at_rest import AtRestSealer
 from storage.audit import SqlAudit
 from storage.cases import SqlCases, SqlOutbox
 from storage.contacts import SqlContacts
+from storage.dead_letters import SqlDeadLetters
 from storage.schema import DraftFileRow, DraftRow, ProcessedUpdate
 from storage.wipes import SqlWipes
 
 _DRAFT = "draft"
+# The advisory lock key of the chat whose update is being handled, set by the webhook front: the
+# claim takes it (PostgreSQL) so that replicas handle one chat's updates one at a time.
+chat_lock_key: ContextVar[int | None] = ContextVar("chat_lock_key", default=None)
 _DRAFT_FILE = "draft-file"
 
 
@@ -109,7 +114,14 @@ class SqlUpdates:
         self._session = session
 
     def claim(self, update_id: int, now: dt.datetime) -> bool:
-        """Record the update as applied; False when it was applied before."""
+        """Record the update as applied; False when it was applied before.
+
+        On PostgreSQL with a chat lock key set, first take that chat's advisory lock for the
+        rest of the transaction: another replica handling the same chat waits here until this
+        transaction ends, then sees the claim (a redelivered update) or goes on in order."""
+        key = chat_lock_key.get()
+        if key is not None and self._session.get_bind().dialect.name == "postgresql":
+            self._session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         insert = _insert_for(self._session)(ProcessedUpdate).values(
             update_id=update_id, processed_at=now
         )
@@ -136,6 +148,7 @@ class SqlUnitOfWork:
     wipes: SqlWipes
     contacts: SqlContacts
     audit: SqlAudit
+    dead_letters: SqlDeadLetters
 
     def __init__(self, sessions: sessionmaker[Session], sealer: AtRestSealer) -> None:
         self._sessions = sessions
@@ -151,6 +164,7 @@ class SqlUnitOfWork:
         self.wipes = SqlWipes(self._session, self._sealer)
         self.contacts = SqlContacts(self._session, self._sealer)
         self.audit = SqlAudit(self._session)
+        self.dead_letters = SqlDeadLetters(self._session, self._sealer)
         return self
 
     def __exit__(

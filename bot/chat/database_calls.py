@@ -8,6 +8,7 @@ nothing else in the process (a file download, a slow KDF) waits behind them.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,9 +24,10 @@ class DatabaseWorker:
 
     async def __call__(self, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor, functools.partial(function, *args, **kwargs)
-        )
+        # In the caller's context, as asyncio.to_thread does: the request id of the log lines
+        # and the chat lock key the update-id claim takes (bot.webhook) travel with the call.
+        call = functools.partial(contextvars.copy_context().run, function, *args, **kwargs)
+        return await loop.run_in_executor(self._executor, call)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)

@@ -25,7 +25,7 @@ import contextlib
 import json
 import logging
 from collections import deque
-from collections.abc import Hashable, Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,6 +34,7 @@ from telegram.error import NetworkError, RetryAfter, TelegramError
 
 from bot.chat.context import BotApplication
 from bot.chat.durations import seconds_of
+from bot.chat.failures import Failure, classify
 from bot.logs import new_request
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ class DurablePoller:
         max_pause: float = 30.0,
         concurrency: int = 64,
         recheck: float = 0.05,
+        dead_letter: Callable[[Update, BaseException | None], Awaitable[None]] | None = None,
+        on_transient: Callable[[], None] = lambda: None,
     ) -> None:
         """`recheck`: while updates are unfinished, Telegram answers getUpdates at once (it
         returns them again), so poll again only when the oldest ones finish, or after `recheck`
@@ -69,7 +72,9 @@ class DurablePoller:
         self._slots = asyncio.Semaphore(concurrency)
         self._open: set[int] = set()  # taken, not finished: queued, being handled, or to retry
         self._finished: set[int] = set()  # finished, not yet confirmed to Telegram
-        self._failed: set[int] = set()  # marked by the error handler while being handled
+        self._failed: dict[int, BaseException | None] = {}  # marked while being handled
+        self._dead_letter = dead_letter
+        self._on_transient = on_transient
         self._highest: int | None = None
         self._finished_total = 0  # updates finished since the start
         self._chats: dict[Hashable, deque[Update]] = {}
@@ -84,9 +89,9 @@ class DurablePoller:
             return min(self._open)
         return None if self._highest is None else self._highest + 1
 
-    def record_failure(self, update: object) -> None:
+    def record_failure(self, update: object, error: BaseException | None = None) -> None:
         if isinstance(update, Update):
-            self._failed.add(update.update_id)
+            self._failed[update.update_id] = error
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll and dispatch until `stop`; then finish the updates being handled."""
@@ -244,10 +249,21 @@ class DurablePoller:
                 await self._process(update)
             if update.update_id not in self._failed:
                 return True
-            self._failed.discard(update.update_id)
-            if attempt >= self._max_attempts:
+            error = self._failed.pop(update.update_id)
+            if classify(error) is Failure.TRANSIENT:
+                # Never confirmed while storage or the network is away: keep it, back off.
+                self._on_transient()
+                log.warning("update %d: %s; will retry", update.update_id, type(error).__name__)
+                attempt = min(attempt, self._max_attempts - 1)
+            elif attempt >= self._max_attempts:
                 log.error("update %d failed %d times; giving up", update.update_id, attempt)
-                return True
+                if self._dead_letter is None or classify(error) is Failure.REFUSED:
+                    return True
+                try:
+                    await self._dead_letter(update, error)
+                    return True
+                except Exception as failure:  # could not store it: keep the update pending
+                    log.warning("dead letter not stored: %s", type(failure).__name__)
             if await _stopped_within(self._stop, min(self._max_pause, 2.0 ** (attempt - 1))):
                 return False
 
@@ -255,9 +271,9 @@ class DurablePoller:
         new_request()
         try:
             await self._application.process_update(update)
-        except Exception:
+        except Exception as error:
             log.exception("update %d could not be processed", update.update_id)
-            self._failed.add(update.update_id)
+            self._failed[update.update_id] = error
 
 
 async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:

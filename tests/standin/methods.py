@@ -40,9 +40,11 @@ class BotApi:
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.profile: dict[tuple[str, str], str] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
+        self.webhook: dict[str, Any] = {}  # what setWebhook was given (nothing is pushed)
         self.handlers: dict[str, Handler] = {
             "getMe": self.get_me,
             "getUpdates": self.get_updates,
+            "setWebhook": self.set_webhook,
             "deleteWebhook": self.delete_webhook,
             "getWebhookInfo": self.get_webhook_info,
             "setMyCommands": self.set_my_commands,
@@ -92,17 +94,26 @@ class BotApi:
             await self.world.wait_for(lambda: len(queue) > 0, timeout)
         return queue.peek(min(max(p.get("limit", 100), 1), 100))
 
+    async def set_webhook(self, p: Params) -> Any:
+        self.webhook = dict(p)
+        return True
+
     async def delete_webhook(self, p: Params) -> Any:
+        self.webhook = {}
         if p.get("drop_pending_updates"):
             self.world.updates.clear()
         return True
 
     async def get_webhook_info(self, p: Params) -> Any:
-        return {
-            "url": "",
+        info: dict[str, Any] = {
+            "url": self.webhook.get("url", ""),
             "has_custom_certificate": False,
             "pending_update_count": len(self.world.updates),
         }
+        for name in ("max_connections", "allowed_updates"):
+            if name in self.webhook:
+                info[name] = self.webhook[name]
+        return info
 
     def _commands_key(self, p: Params) -> tuple[str, str]:
         scope = p.get("scope", {"type": "default"})

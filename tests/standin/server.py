@@ -127,6 +127,14 @@ class BotApiStandIn:
         """Updates the bot has not confirmed yet (by a getUpdates offset past them)."""
         return self._world.updates.pending_ids()
 
+    def take_updates(self) -> list[dict[str, Any]]:
+        """Hand over the pending updates and forget them, for a test that pushes them to a
+        webhook as Telegram does (tests/webhook_kit.py) instead of serving getUpdates."""
+        updates = self._world.updates.peek(100)
+        if updates:
+            self._world.updates.confirm(int(updates[-1]["update_id"]) + 1)
+        return updates
+
     def user(
         self,
         user_id: int,
