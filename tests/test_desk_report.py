@@ -196,9 +196,10 @@ def test_later_files_open_into_the_case_folder_and_appear_on_its_page(tmp_path: 
     assert main(["desk", "open", *later_first, str(sealed), "--identity", str(key),
                  "--language", "ru", "--out", str(out)]) == 0  # fmt: skip
     case = out / "KZ-7G4M-Q2XD"
-    assert (case / "KZ-7G4M-Q2XD-1" / "attachments" / "photo-77.jpg").read_bytes() == picture
+    # The server packs every attachment under a cleaned name (bot.cases.filetypes.member_name).
+    assert (case / "KZ-7G4M-Q2XD-1" / "attachments" / "01-photo-77.jpg").read_bytes() == picture
     page = (case / "report.html").read_text(encoding="utf-8")
     assert "Его перевели в СИЗО-1" in page
     assert "Адвокат назначен" in page
-    assert '<img src="KZ-7G4M-Q2XD-1/attachments/photo-77.jpg"' in page
+    assert '<img src="KZ-7G4M-Q2XD-1/attachments/01-photo-77.jpg"' in page
     assert page.index("#1 ") < page.index("#2 ")
