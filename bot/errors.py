@@ -4,7 +4,9 @@
     ├── ConfigError          a setting is missing or invalid (bot.config)
     ├── CoalitionsError      the coalitions file is missing or invalid (bot.cases.directory_file)
     ├── FormError            the form file cannot be read or is not a valid form (bot.intake.loader)
-    ├── SchemaBehind         the database needs `complaint-bot db upgrade` first (bot.wiring)
+    ├── SchemaBehind         the database needs `complaint-bot db upgrade` first (bot.app)
+    ├── DeskError            the staff desk cannot open, export or count (bot.desk.errors;
+    │                        `desk` commands answer it with one line and exit status 1)
     ├── TokenRejected        Telegram refuses the bot token (bot.lifecycle); never shows it
     └── AttachmentRefused    a file a complainant sent cannot be taken (bot.chat.attachments)
 

@@ -13,12 +13,13 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
 from bot import metrics
-from bot.app import Replicas, Runtime
+from bot.app import Runtime
 from bot.chat.context import BotApplication, Context
 from bot.chat.delivery import Courier
 from bot.chat.poller import DurablePoller
 from bot.errors import TokenRejected
 from bot.profile import describe_bot
+from bot.shared_state import Replicas
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +46,12 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
     try:
         initialized = await _initialize(application, stop)
     except TokenRejected:
+        await application.bot.shutdown()  # close the HTTP sessions the failed start opened
         runtime.database_worker.close()
         raise
     if not initialized:
         log.info("stopped before Telegram answered")
+        await application.bot.shutdown()
         return
     try:
         await describe_bot(application, runtime.catalogs, runtime.directory.coalitions)

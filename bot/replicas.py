@@ -23,10 +23,11 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import metrics
-from bot.app import Replicas, Runtime
+from bot.app import Runtime
 from bot.chat.delivery import Courier
 from bot.lifecycle import _initialize, _stop_on_signals
 from bot.profile import describe_bot
+from bot.shared_state import Replicas
 from bot.webhook import WebhookFront
 
 log = logging.getLogger(__name__)

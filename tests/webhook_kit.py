@@ -15,8 +15,9 @@ from typing import Any
 import httpx
 from aiohttp import web
 
-from bot.app import Replicas, Runtime
+from bot.app import Runtime
 from bot.chat.context import BotApplication
+from bot.shared_state import Replicas
 from bot.webhook import SECRET_HEADER, WebhookFront
 from tests.e2e import RUNNING, Complainant
 from tests.standin import BotApiStandIn

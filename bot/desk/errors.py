@@ -1,7 +1,9 @@
 """The one error the desk raises: its message is one line a staff member can act on."""
 
+from bot.errors import BotError
 
-class DeskError(Exception):
+
+class DeskError(BotError):
     """Opening, exporting or counting failed; the message says what to do."""
 
 
