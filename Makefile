@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LANGUAGES := ru kk ky tg uz tk
 
-.PHONY: install run test test-postgres lint format typecheck messages check try bench clean
+.PHONY: install run test test-postgres lint format typecheck messages desk-messages desk desk-data desk-check check try bench clean
 
 $(BIN)/complaint-bot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ bench: install
 	$(BIN)/python -m bench.intake
 
 # Re-extract every message (code and form) into the template, then merge it into each catalog.
-messages: install
+messages: install desk-messages
 	$(BIN)/pybabel extract -F babel.cfg -o bot/locales/messages.pot --no-location \
 		--add-comments=form: --sort-output --project complaint-bot \
 		--copyright-holder "complaint-bot contributors" .
@@ -52,6 +52,34 @@ messages: install
 			$(BIN)/pybabel init -i bot/locales/messages.pot -d bot/locales -l $$lang; \
 		fi; \
 	done
+
+# The browser desk's own words (t("...") in desk/src/*.ts) live in their own domain, desk.po, so
+# they never hold back a language the bot offers to complainants.
+desk-messages: install
+	$(BIN)/pybabel extract -F desk-babel.cfg -o bot/locales/desk.pot --no-location \
+		--sort-output --project complaint-bot \
+		--copyright-holder "complaint-bot contributors" .
+	for lang in $(LANGUAGES); do \
+		if [ -f bot/locales/$$lang/LC_MESSAGES/desk.po ]; then \
+			$(BIN)/pybabel update -D desk -i bot/locales/desk.pot -d bot/locales -l $$lang --no-fuzzy-matching --ignore-obsolete; \
+		else \
+			$(BIN)/pybabel init -D desk -i bot/locales/desk.pot -d bot/locales -l $$lang; \
+		fi; \
+	done
+
+# The browser desk: data files from the form and catalogs, then ONE self-contained page,
+# desk/dist/desk.html (checked in; the Python package ships it as bot/desk_web/desk.html).
+desk/node_modules/.package-lock.json: desk/package.json desk/package-lock.json
+	cd desk && npm ci --no-audit --no-fund
+
+desk-data: install
+	$(BIN)/python -m bot.desk_web.data
+
+desk: desk-data desk/node_modules/.package-lock.json
+	cd desk && npx tsc --noEmit && node build.mjs
+
+desk-check: desk/node_modules/.package-lock.json
+	cd desk && npx tsc --noEmit
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
