@@ -15,6 +15,7 @@ from bot.app import Runtime, serve
 from bot.cases.directory_file import CoalitionsError, load_coalitions, write_demo_coalitions
 from bot.config import ConfigError, load_settings
 from bot.desk import DeskError, open_sealed_file
+from bot.desk_web.serve import DEFAULT_PORT, DeskServer
 from bot.i18n import LANGUAGE_NAMES, Catalogs
 from bot.intake.loader import FormError, load_form
 from bot.logs import configure_logging
@@ -112,6 +113,14 @@ def _parser() -> argparse.ArgumentParser:
     open_.add_argument("--identity", type=Path, required=True, help="your identity file")
     open_.add_argument("--out", type=Path, default=Path("cases"), help="folder for opened cases")
     open_.set_defaults(command=_desk_open)
+    serve_ = desk_commands.add_parser(
+        "serve",
+        help="serve the browser desk page on this computer only (127.0.0.1)",
+        description="Serve desk.html at http://127.0.0.1:PORT/ for a browser on this computer. "
+        "Cases are opened in the browser; nothing but the page goes through this server.",
+    )
+    serve_.add_argument("--port", type=int, default=DEFAULT_PORT, help="port on 127.0.0.1")
+    serve_.set_defaults(command=_desk_serve)
 
     purge = commands.add_parser(
         "purge",
@@ -279,6 +288,22 @@ def _desk_open(arguments: argparse.Namespace) -> int:
     print(f"{opened.reference}: opened into {opened.folder}")
     print(f"attachments checked against their SHA-256: {opened.files_checked}")
     print(f"read it: {opened.folder / opened.read_first}")
+    return 0
+
+
+def _desk_serve(arguments: argparse.Namespace) -> int:
+    try:
+        server = DeskServer(arguments.port)
+    except OSError as error:
+        print(f"complaint-bot: cannot listen on 127.0.0.1:{arguments.port}: {error.strerror}")
+        return 1
+    print(f"desk: open {server.url} in your browser (Ctrl+C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return 0
 
 

@@ -20,6 +20,7 @@ import {
   value,
   withdrawn,
 } from "./model";
+import { shortOf } from "./labels";
 import { summary } from "./summary";
 
 const IDLE_LIMIT_MS = 15 * 60 * 1000;
@@ -107,6 +108,7 @@ async function bytesOf(file: File): Promise<Uint8Array> {
 const textDecoder = new TextDecoder();
 
 async function addFiles(files: FileList | File[]): Promise<void> {
+  activity();
   const list = [...files];
   for (const file of list) {
     const content = await bytesOf(file);
@@ -154,6 +156,7 @@ async function unlock(name: string, content: Uint8Array, passphrase: string | un
   render();
   try {
     state.identities = await readIdentities(content, passphrase);
+    activity();
     state.identityName = name;
     state.pendingIdentity = null;
     state.notice = null;
@@ -503,11 +506,12 @@ function answersView(c: Case): HTMLElement {
             {},
             ...given.map((a) => {
               const full = questionText(a);
-              return h("div", { class: "qa", "data-question": a.question_id }, h("dt", { title: full }, shortLabel(full)), h("dd", {}, answerValue(a)));
+              const label = shortOf(a.question_id) ?? shortLabel(full);
+              return h("div", { class: "qa", "data-question": a.question_id }, h("dt", { title: full }, label), h("dd", {}, answerValue(a)));
             }),
           ),
           skipped.length
-            ? h("details", {}, h("summary", {}, t("Skipped questions: {n}", { n: skipped.length })), h("ul", {}, ...skipped.map((a) => h("li", {}, shortLabel(questionText(a))))))
+            ? h("details", {}, h("summary", {}, t("Skipped questions: {n}", { n: skipped.length })), h("ul", {}, ...skipped.map((a) => h("li", { title: questionText(a) }, shortOf(a.question_id) ?? shortLabel(questionText(a))))))
             : null,
         );
       }),
