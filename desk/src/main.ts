@@ -154,6 +154,8 @@ async function unlock(name: string, content: Uint8Array, passphrase: string | un
   const { readIdentities } = await import("./cases");
   state.busy = true;
   render();
+  // Let "Opening…" paint: unlocking runs scrypt, which holds the page for a second or two.
+  await new Promise((resolve) => window.setTimeout(resolve, 30));
   try {
     state.identities = await readIdentities(content, passphrase);
     activity();
