@@ -133,7 +133,7 @@ async function addFiles(files: FileList | File[]): Promise<void> {
 function setSigner(text: string): void {
   try {
     state.signer = parseSignerKey(text);
-    state.notice = { kind: "ok", text: t("Signer key pinned for this session: {id}", { id: state.signer.keyId.toUpperCase() }) };
+    state.notice = null;
   } catch {
     state.notice = { kind: "bad", text: t("This is not a minisign public key.") };
   }
@@ -223,7 +223,7 @@ function render(): void {
       "main",
       {},
       state.notice ? h("div", { class: `notice ${state.notice.kind}`, role: "alert", id: "notice" }, state.notice.text) : null,
-      open ? caseView(open) : [keyPanel(), filesPanel(), failuresPanel(), tablePanel(all)],
+      open ? caseView(open) : [keyPanel(), failuresPanel(), tablePanel(all), filesPanel()],
     ),
   );
 }
@@ -256,7 +256,7 @@ function keyPanel(): HTMLElement {
     { class: "panel", id: "key-panel" },
     h("h2", {}, t("1. Your staff key")),
     state.identities
-      ? h("p", { class: "notice ok" }, t("Your key is open in this page only. It is forgotten when you close the page or after 15 minutes without activity."))
+      ? h("p", { class: "hint" }, t("Your key is open in this page only. It is forgotten when you close the page or after 15 minutes without activity."))
       : [
           h("label", { for: "identity" }, t("Choose your key file (made with complaint-bot keys new)")),
           h("input", {
@@ -366,6 +366,13 @@ function sortValue(c: Case, key: SortKey): string | number {
   }
 }
 
+/** A table cell that, on a phone, shows its column's name before its content. */
+function cell(label: string, cls: string, ...content: Array<Node | string | null>): HTMLElement {
+  return h("td", { class: cls || undefined, "data-label": label }, h("div", {}, ...content));
+}
+
+const SORTS: SortKey[] = ["urgency", "received", "reference", "status", "country", "place", "authority", "receipt"];
+
 function tablePanel(all: Case[]): HTMLElement | null {
   if (all.length === 0) return null;
   const { key, descending } = state.sort;
@@ -381,6 +388,15 @@ function tablePanel(all: Case[]): HTMLElement | null {
       { "aria-sort": key === k ? (descending ? "descending" : "ascending") : undefined, "data-key": k },
       h("button", { onclick: () => { state.sort = { key: k, descending: key === k ? !descending : k === "urgency" || k === "received" }; render(); } }, text),
     );
+  const labels: Record<SortKey, string> = {
+    reference: t("Reference"), received: t("Received"), urgency: t("Urgency"), status: t("Where the person is now"),
+    country: t("Country"), place: t("Place"), authority: t("Authority"), receipt: t("Receipt"),
+  };
+  const sortSelect = h(
+    "select",
+    { id: "sort", class: "phone-only", "aria-label": t("Sort by"), onchange: (e: Event) => { const k = (e.target as HTMLSelectElement).value as SortKey; state.sort = { key: k, descending: k === "urgency" || k === "received" }; render(); } },
+    ...SORTS.map((k) => h("option", { value: k, selected: k === key }, `${t("Sort by")}: ${labels[k]}`)),
+  );
   const download = (): void => {
     const url = blobUrl(new TextEncoder().encode(casesCsv(sorted)), "text/csv");
     h("a", { href: url, download: "cases.csv" }).click();
@@ -388,14 +404,14 @@ function tablePanel(all: Case[]): HTMLElement | null {
   return h(
     "section",
     { class: "panel", id: "cases-panel" },
-    h("div", { class: "row" }, h("h2", {}, t("Cases ({n})", { n: all.length })), h("button", { class: "secondary", id: "csv", onclick: download }, t("Download the spreadsheet (CSV)"))),
+    h("div", { class: "row" }, h("h2", {}, t("Cases ({n})", { n: all.length })), h("button", { class: "secondary", id: "csv", onclick: download }, t("Download the spreadsheet (CSV)")), sortSelect),
     h(
       "div",
       { class: "table-wrap" },
       h(
         "table",
         { class: "cases", id: "cases" },
-        h("thead", {}, h("tr", {}, heading("reference", t("Reference")), heading("received", t("Received")), heading("urgency", t("Urgency")), heading("status", t("Where the person is now")), heading("country", t("Country")), heading("place", t("Place")), heading("authority", t("Authority")), heading("receipt", t("Receipt")))),
+        h("thead", {}, h("tr", {}, heading("reference", labels.reference), heading("received", labels.received), heading("urgency", labels.urgency), heading("status", labels.status), heading("country", labels.country), heading("place", labels.place), heading("authority", labels.authority), heading("receipt", labels.receipt))),
         h(
           "tbody",
           {},
@@ -403,14 +419,14 @@ function tablePanel(all: Case[]): HTMLElement | null {
             h(
               "tr",
               { "data-reference": c.reference, tabindex: "0", onclick: () => show(c.reference), onkeydown: (e: Event) => { if ((e as KeyboardEvent).key === "Enter") show(c.reference); } },
-              h("td", { class: "ref" }, c.reference),
-              h("td", {}, String(c.file?.manifest["received_on"] ?? "—")),
-              h("td", {}, urgencyBadge(c.file?.manifest["urgency"]?.["level"])),
-              h("td", {}, withdrawn(c) ? h("span", { class: "badge bad" }, t("consent withdrawn")) : null, " ", value(c, "v_status_now"), c.later.length ? h("div", { class: "hint" }, t("Later files: {n}", { n: c.later.length })) : null, c.file ? null : h("div", { class: "hint" }, t("The case file itself is not loaded."))),
-              h("td", {}, value(c, "e_country")),
-              h("td", {}, value(c, "e_place")),
-              h("td", {}, value(c, "e_authority")),
-              h("td", {}, receiptBadge(receiptState(c))),
+              cell(t("Reference"), "ref", c.reference),
+              cell(t("Received"), "day", String(c.file?.manifest["received_on"] ?? "—")),
+              cell(t("Urgency"), "", urgencyBadge(c.file?.manifest["urgency"]?.["level"])),
+              cell(t("Where the person is now"), "", withdrawn(c) ? h("span", { class: "badge bad" }, t("consent withdrawn")) : null, " ", value(c, "v_status_now"), c.later.length ? h("div", { class: "hint" }, t("Later files: {n}", { n: c.later.length })) : null, c.file ? null : h("div", { class: "hint" }, t("The case file itself is not loaded."))),
+              cell(t("Country"), "", value(c, "e_country")),
+              cell(t("Place"), "", value(c, "e_place")),
+              cell(t("Authority"), "", value(c, "e_authority")),
+              cell(t("Receipt"), "receipt", receiptBadge(receiptState(c))),
             ),
           ),
         ),
