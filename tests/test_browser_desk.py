@@ -292,8 +292,12 @@ async def test_a_wrong_key_and_a_damaged_file_give_one_clear_message(
     data[len(data) // 2] ^= 0xFF
     damaged.write_bytes(bytes(data))
     clear = "This file cannot be opened with this key, or it is damaged."
+    not_a_key = tmp_path / "notes.txt"
+    not_a_key.write_text("not a key\n")
     async with browser(tmp_path) as desk:
         url = await open_page(desk)
+        await open_key(desk, not_a_key)
+        await shows(desk, "#notice", "This file holds no staff key (AGE-SECRET-KEY-1...).")
         await open_key(desk, other.plain)
         await drop(desk, [folder.path / f"{REF}.age"])
         await shows(desk, "#failures", clear)
@@ -370,6 +374,18 @@ async def test_the_spreadsheet_has_the_shared_columns(folder: Folder, tmp_path: 
     assert row["r_name"] == ""  # skipped
     small = next(r for r in rows if r["reference"] == "KZ-AB12-CD34")
     assert small["g_acts/beat_hands"] == ""  # never asked: empty, not 0
+
+
+async def test_a_protected_key_dropped_with_the_cases_asks_for_its_passphrase(
+    folder: Folder, tmp_path: Path
+) -> None:
+    async with browser(tmp_path) as desk:
+        await open_page(desk)
+        await drop(desk, [folder.protected_key, *folder.case_files[:2]])
+        await shows(desk, "#passphrase-form", "Passphrase of staff-key.age")
+        await desk.page.fill("#passphrase", PASSPHRASE)
+        await desk.page.click("#unlock")
+        await shows(desk, "#cases", REF)
 
 
 async def test_the_key_is_forgotten_after_the_idle_time(folder: Folder, tmp_path: Path) -> None:

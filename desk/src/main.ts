@@ -294,7 +294,6 @@ function filesPanel(): HTMLElement {
     type: "file",
     id: "files",
     multiple: true,
-    accept: ".age,.minisig,.pub",
     onchange: async (e: Event) => {
       const files = (e.target as HTMLInputElement).files;
       if (files) await addFiles(files);
