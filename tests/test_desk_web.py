@@ -28,6 +28,7 @@ from bot.desk_web.init_data import (
     InitDataRejected,
     MiniAppUser,
     may_fetch_sealed,
+    mini_app_link,
     sign_init_data,
     verify_init_data,
 )
@@ -175,3 +176,10 @@ def test_desk_serve_hands_out_the_page_on_loopback_only(server: DeskServer) -> N
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(rebound)  # noqa: S310
     assert refused.value.code == 421
+
+
+def test_the_staff_card_links_to_the_mini_app_with_the_reference() -> None:
+    link = mini_app_link("complaint_bot", "desk", "KZ-7G4M-Q2XD")
+    assert link == "https://t.me/complaint_bot/desk?startapp=KZ-7G4M-Q2XD"
+    with pytest.raises(ValueError, match="start parameter"):
+        mini_app_link("complaint_bot", "desk", "KZ 7G4M")

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -95,3 +96,15 @@ def may_fetch_sealed(
 def staff_user_ids(directory: CoalitionDirectory) -> Iterable[int]:
     """Everyone who may open the desk Mini App at all (before naming a case)."""
     return sorted({uid for c in directory.coalitions for uid in c.staff_user_ids})
+
+
+_START_PARAM = re.compile(r"^[A-Za-z0-9_-]{1,512}$")
+
+
+def mini_app_link(bot_username: str, app_name: str, reference: str) -> str:
+    """The direct Mini App link for a staff card's button (a `web_app` button works only in
+    private chats; a staff group needs this link). The page reads the reference back from
+    initData's `start_param` and asks the front for that case's sealed file."""
+    if not _START_PARAM.match(reference):
+        raise ValueError("a start parameter holds only letters, digits, _ and -")
+    return f"https://t.me/{bot_username}/{app_name}?startapp={reference}"
