@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LANGUAGES := ru kk ky tg uz tk
 
-.PHONY: install run test test-postgres lint format typecheck messages desk-messages desk desk-data desk-check check try bench clean
+.PHONY: install run test test-postgres lint format typecheck messages browser-messages desk desk-data desk-check check try bench clean
 
 $(BIN)/complaint-bot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ bench: install
 	$(BIN)/python -m bench.intake
 
 # Re-extract every message (code and form) into the template, then merge it into each catalog.
-messages: install desk-messages
+messages: install browser-messages
 	$(BIN)/pybabel extract -F babel.cfg -o bot/locales/messages.pot --no-location \
 		--add-comments=form: --sort-output --project complaint-bot \
 		--copyright-holder "complaint-bot contributors" .
@@ -53,17 +53,17 @@ messages: install desk-messages
 		fi; \
 	done
 
-# The browser desk's own words (t("...") in desk/src/*.ts) live in their own domain, desk.po, so
-# they never hold back a language the bot offers to complainants.
-desk-messages: install
-	$(BIN)/pybabel extract -F desk-babel.cfg -o bot/locales/desk.pot --no-location \
+# The browser desk page's own words (t("...") in desk/src/*.ts) live in their own domain,
+# browser.po, so they never hold back a language the bot offers to complainants.
+browser-messages: install
+	$(BIN)/pybabel extract -F browser-babel.cfg -o bot/locales/browser.pot --no-location \
 		--sort-output --project complaint-bot \
 		--copyright-holder "complaint-bot contributors" .
 	for lang in $(LANGUAGES); do \
-		if [ -f bot/locales/$$lang/LC_MESSAGES/desk.po ]; then \
-			$(BIN)/pybabel update -D desk -i bot/locales/desk.pot -d bot/locales -l $$lang --no-fuzzy-matching --ignore-obsolete; \
+		if [ -f bot/locales/$$lang/LC_MESSAGES/browser.po ]; then \
+			$(BIN)/pybabel update -D browser -i bot/locales/browser.pot -d bot/locales -l $$lang --no-fuzzy-matching --ignore-obsolete; \
 		else \
-			$(BIN)/pybabel init -D desk -i bot/locales/desk.pot -d bot/locales -l $$lang; \
+			$(BIN)/pybabel init -D browser -i bot/locales/browser.pot -d bot/locales -l $$lang; \
 		fi; \
 	done
 

@@ -118,10 +118,10 @@ def test_the_columns_follow_the_form() -> None:
 
 
 def test_the_desk_template_holds_every_word_of_the_page_and_russian_has_them_all() -> None:
-    with (default_locales_dir() / "desk.pot").open("rb") as handle:
+    with (default_locales_dir() / "browser.pot").open("rb") as handle:
         template = {m.id for m in read_po(handle) if m.id}
-    assert template == page_msgids(ROOT / "desk" / "src"), "run `make desk-messages`"
-    with (default_locales_dir() / "ru" / "LC_MESSAGES" / "desk.po").open("rb") as handle:
+    assert template == page_msgids(ROOT / "desk" / "src"), "run `make browser-messages`"
+    with (default_locales_dir() / "ru" / "LC_MESSAGES" / "browser.po").open("rb") as handle:
         russian = {m.id: m.string for m in read_po(handle) if m.id}
     assert {i for i in template if not russian.get(i)} == set()
     for msgid, text in russian.items():

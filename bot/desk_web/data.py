@@ -5,7 +5,7 @@
 - `desk/src/generated/form.json`: sections, questions and choices, for the page's case view.
 - `desk/src/generated/catalogs.json`: for each language, the translations of exactly the
   msgids the page uses: every form text (from `messages.po`) and the page's own words (from
-  `desk.po`, extracted from `desk/src/*.ts`).
+  `browser.po`, extracted from `desk/src/*.ts`).
 
 Run `python -m bot.desk_web.data` after changing the form, a catalog or the page's words; a test
 fails while a checked-in file is stale.
@@ -28,7 +28,7 @@ from bot.intake.loader import load_form
 ROOT = Path(__file__).resolve().parents[2]
 COLUMNS_FILE = Path(__file__).with_name("columns.json")
 GENERATED = ROOT / "desk" / "src" / "generated"
-DESK_DOMAIN = "desk"
+PAGE_DOMAIN = "browser"
 COLUMNS_SCHEMA = "complaint-bot/columns/v1"
 
 
@@ -134,7 +134,7 @@ def catalogs(form: Form, page_ids: set[str], locales: Path) -> dict[str, Any]:
             continue
         folder = locales / language / "LC_MESSAGES"
         messages = _translations(folder / "messages.po", language, form_ids)
-        messages |= _translations(folder / f"{DESK_DOMAIN}.po", language, page_ids)
+        messages |= _translations(folder / f"{PAGE_DOMAIN}.po", language, page_ids)
         languages[language] = {"name": name, "messages": dict(sorted(messages.items()))}
     return {"source": SOURCE_LANGUAGE, "languages": languages}
 

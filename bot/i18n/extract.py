@@ -59,7 +59,7 @@ def desk_strings(sources: Iterable[tuple[str, str]]) -> Iterator[tuple[int, str]
 def extract_desk(
     fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Mapping[str, Any]
 ) -> Iterator[Extracted]:
-    """The desk page's words, for the `desk` domain (`bot/locales/desk.pot`)."""
+    """The desk page's words, for the `browser` domain (`bot/locales/browser.pot`)."""
     text = fileobj.read().decode("utf-8")
     for line, msgid in desk_strings([("", text)]):
         yield (line, "gettext", msgid, [])
