@@ -4,7 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LANGUAGES := ru kk ky tg uz tk
 
-.PHONY: install run test test-postgres lint format typecheck messages browser-messages desk desk-data desk-check check try bench clean
+.PHONY: install run test test-postgres lint format typecheck messages desk-messages \
+	browser-messages desk desk-data desk-check check try bench clean
 
 $(BIN)/complaint-bot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +81,19 @@ desk: desk-data desk/node_modules/.package-lock.json
 
 desk-check: desk/node_modules/.package-lock.json
 	cd desk && npx tsc --noEmit
+
+# The desk's own words (bot/desk: w(...), words(...), desk_word(...)) into the `desk` catalogs.
+desk-messages: install
+	$(BIN)/pybabel extract --no-default-keywords -k w -k words -k desk_word --no-location \
+		--sort-output --project complaint-bot --copyright-holder "complaint-bot contributors" \
+		-o bot/locales/desk.pot bot/desk
+	for lang in $(LANGUAGES); do \
+		if [ -f bot/locales/$$lang/LC_MESSAGES/desk.po ]; then \
+			$(BIN)/pybabel update -D desk -i bot/locales/desk.pot -d bot/locales -l $$lang --no-fuzzy-matching --ignore-obsolete; \
+		else \
+			$(BIN)/pybabel init -D desk -i bot/locales/desk.pot -d bot/locales -l $$lang; \
+		fi; \
+	done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

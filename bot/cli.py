@@ -11,23 +11,26 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.app import Runtime, serve
-from bot.cases.directory_file import CoalitionsError, load_coalitions, write_demo_coalitions
+from bot.app import Runtime
+from bot.cases.directory_file import CoalitionsError
+from bot.chat.durations import use_timedelta_durations
 from bot.config import ConfigError, load_settings
-from bot.desk import DeskError, open_sealed_file
-from bot.desk_web.serve import DEFAULT_PORT, DeskServer
-from bot.i18n import LANGUAGE_NAMES, Catalogs
-from bot.intake.loader import FormError, load_form
+from bot.desk.commands import add_desk_commands
+from bot.errors import BotError
+from bot.i18n import LANGUAGE_NAMES
+from bot.lifecycle import serve
 from bot.logs import configure_logging
 from bot.terminal import TerminalWalk
 from storage.audit import ORIGIN, verify_chain
 from storage.errors import StorageError
+from storage.receipts import load_or_create_receipt_key
 from storage.sealing import fingerprint, new_identity, protect_identity
 
 EXIT_CONFIG = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    use_timedelta_durations()
     parser = _parser()
     arguments = parser.parse_args(argv)
     command: Callable[[argparse.Namespace], int] | None = getattr(arguments, "command", None)
@@ -36,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     try:
         return command(arguments)
-    except (ConfigError, FormError, StorageError, CoalitionsError) as error:
+    except (BotError, StorageError) as error:
         print(f"complaint-bot: {error}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
@@ -101,26 +104,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     new_key.set_defaults(command=_keys_new)
 
-    desk = commands.add_parser("desk", help="staff desk: open sealed cases")
-    desk_commands = desk.add_subparsers(title="commands", metavar="COMMAND")
-    open_ = desk_commands.add_parser(
-        "open",
-        help="open a <REF>.age file with your identity and check its attachments",
-        description="Decrypt a sealed case, check every attachment's SHA-256 and write the "
-        "report folder (report.html opens in a browser).",
+    add_desk_commands(commands)
+
+    receipts = commands.add_parser("receipts", help="the key that signs delivered cases")
+    receipts_commands = receipts.add_subparsers(title="commands", metavar="COMMAND")
+    receipt_key = receipts_commands.add_parser(
+        "key",
+        help="print the public receipt key staff pin in their desk (creates the key if needed)",
+        description="Print the public half of the key that signs every delivered <REF>.age "
+        "(<REF>.age.minisig). Give it to staff in person or over a channel you trust: they "
+        "pin it with `desk ... --signer KEY` or in their desk settings file.",
     )
-    open_.add_argument("sealed", type=Path, help="the <REF>.age file")
-    open_.add_argument("--identity", type=Path, required=True, help="your identity file")
-    open_.add_argument("--out", type=Path, default=Path("cases"), help="folder for opened cases")
-    open_.set_defaults(command=_desk_open)
-    serve_ = desk_commands.add_parser(
-        "serve",
-        help="serve the browser desk page on this computer only (127.0.0.1)",
-        description="Serve desk.html at http://127.0.0.1:PORT/ for a browser on this computer. "
-        "Cases are opened in the browser; nothing but the page goes through this server.",
-    )
-    serve_.add_argument("--port", type=int, default=DEFAULT_PORT, help="port on 127.0.0.1")
-    serve_.set_defaults(command=_desk_serve)
+    receipt_key.add_argument("--out", type=Path, help="also write it as a minisign .pub file")
+    receipt_key.set_defaults(command=_receipts_key)
 
     purge = commands.add_parser(
         "purge",
@@ -174,13 +170,14 @@ def _check(arguments: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"settings: {error}")
         problems += 1
-    form = load_form(settings.form_file)
+    runtime = Runtime(settings)
+    form = runtime.form
     print(f"form: {form.id} version {form.version}, {sum(1 for _ in form.questions())} questions")
     if settings.coalitions_file is None:
         print("coalitions: COALITIONS_FILE not set; the bot will use DEMO coalitions")
     else:
         try:
-            directory = load_coalitions(settings.coalitions_file)
+            directory = runtime.directory
             demo = " (DEMO)" if directory.is_demo else ""
             names = ", ".join(c.id for c in directory.coalitions)
             print(f"coalitions: {names}; fallback {directory.fallback}{demo}")
@@ -193,7 +190,7 @@ def _check(arguments: argparse.Namespace) -> int:
         except CoalitionsError as error:
             print(f"coalitions: {error}")
             problems += 1
-    catalogs = Catalogs.load()
+    catalogs = runtime.catalogs
     for language in LANGUAGE_NAMES:
         coverage = catalogs.coverage(language)
         offered = "offered" if language in catalogs.offered else "not offered (incomplete)"
@@ -206,10 +203,9 @@ def _check(arguments: argparse.Namespace) -> int:
 
 
 def _try(arguments: argparse.Namespace) -> int:
-    settings = load_settings()
-    form = load_form(settings.form_file)
+    runtime = Runtime(load_settings())
     presets = {"e_country": arguments.country.upper()} if arguments.country else {}
-    TerminalWalk(form, Catalogs.load(), arguments.language).run(presets)
+    TerminalWalk(runtime.walk_service(), runtime.catalogs, arguments.language).run(presets)
     return 0
 
 
@@ -228,7 +224,7 @@ def _init(arguments: argparse.Namespace) -> int:
         print(f"complaint-bot: {path} exists; use --force to overwrite it", file=sys.stderr)
         return 1
     keys_dir = path.parent / "demo-keys"
-    written = write_demo_coalitions(path, keys_dir)
+    written = Runtime(settings).write_demo_coalitions(path, keys_dir)
     print(f"DEMO coalitions written to {path}")
     print(f"DEMO identities (they sit on this machine: demo only) in {keys_dir}:")
     for coalition_id, key_file, key_fingerprint in written:
@@ -274,42 +270,19 @@ def _new_passphrase() -> str | None:
     return passphrase
 
 
-def _desk_open(arguments: argparse.Namespace) -> int:
-    def ask() -> str:
-        if sys.stdin.isatty():
-            return getpass.getpass(f"Passphrase for {arguments.identity}: ")
-        return sys.stdin.readline().rstrip("\n")
-
-    try:
-        opened = open_sealed_file(arguments.sealed, arguments.identity, arguments.out, ask)
-    except DeskError as error:
-        print(f"complaint-bot: {error}", file=sys.stderr)
-        return 1
-    print(f"{opened.reference}: opened into {opened.folder}")
-    print(f"attachments checked against their SHA-256: {opened.files_checked}")
-    print(f"read it: {opened.folder / opened.read_first}")
-    return 0
-
-
-def _desk_serve(arguments: argparse.Namespace) -> int:
-    try:
-        server = DeskServer(arguments.port)
-    except OSError as error:
-        print(f"complaint-bot: cannot listen on 127.0.0.1:{arguments.port}: {error.strerror}")
-        return 1
-    print(f"desk: open {server.url} in your browser (Ctrl+C stops)", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+def _receipts_key(arguments: argparse.Namespace) -> int:
+    settings = load_settings()
+    key = load_or_create_receipt_key(settings.resolved_receipt_key_file)
+    if arguments.out is not None:
+        arguments.out.write_bytes(key.public_key_file())
+    print(f"receipt key (public): {key.public_key}")
+    print(f"check a file with: minisign -Vm <REF>.age -P {key.public_key}")
     return 0
 
 
 def _purge(arguments: argparse.Namespace) -> int:
     runtime = Runtime(load_settings())
-    runtime.upgrade_database()
+    runtime.require_current_schema()
     tidied = runtime.tidy(dry_run=arguments.dry_run)
     verb = "would" if arguments.dry_run else "did"
     print(f"expired drafts deleted: {tidied.drafts}")
@@ -320,7 +293,7 @@ def _purge(arguments: argparse.Namespace) -> int:
 
 def _audit_verify(arguments: argparse.Namespace) -> int:
     runtime = Runtime(load_settings())
-    runtime.upgrade_database()
+    runtime.require_current_schema()
     with runtime.unit_of_work() as unit:
         rows = unit.audit.entries()
     check = verify_chain(rows, arguments.head)
@@ -334,7 +307,7 @@ def _audit_verify(arguments: argparse.Namespace) -> int:
 
 def _status(arguments: argparse.Namespace) -> int:
     runtime = Runtime(load_settings())
-    runtime.upgrade_database()
+    runtime.require_current_schema()
     with runtime.unit_of_work() as unit:
         waiting = unit.outbox.waiting()
     names: dict[int, str] = {c.staff_chat_id: c.id for c in runtime.directory.coalitions}

@@ -9,10 +9,12 @@ from typing import Annotated
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.errors import BotError
+
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 
 
-class ConfigError(Exception):
+class ConfigError(BotError):
     """A setting is missing or invalid. The message is one line naming the setting."""
 
 
@@ -27,6 +29,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     coalitions_file: Path | None = None
     server_key_file: Path | None = None
+    receipt_key_file: Path | None = None
     form_file: Path | None = None
     draft_lifetime_hours: Annotated[int, Field(ge=1, le=47)] = 47
     delivery_lease_seconds: Annotated[int, Field(ge=1, le=3600)] = 60
@@ -66,6 +69,10 @@ class Settings(BaseSettings):
     @property
     def resolved_server_key_file(self) -> Path:
         return self.server_key_file or self.data_dir / "server-key.json"
+
+    @property
+    def resolved_receipt_key_file(self) -> Path:
+        return self.receipt_key_file or self.data_dir / "receipt-key.minisign"
 
     def require_token(self) -> str:
         if self.telegram_bot_token is None:

@@ -16,20 +16,18 @@ from typing import TextIO
 
 from bot.chat import callbacks as cb
 from bot.chat.screens import Screen, Screens
-from bot.chat.texts import choice_matcher
 from bot.i18n import Catalogs
 from bot.intake import engine
-from bot.intake.form import Form
 from bot.intake.service import (
     Arrival,
     Discarded,
+    IntakeOutcome,
     IntakeService,
-    Outcome,
     Refused,
     Sent,
     Shown,
 )
-from storage.memory import MemoryStore
+from bot.intake.vocabulary import EndReason
 
 _TAG = re.compile(r"</?[bi]>")
 HANDLE = "terminal"
@@ -38,24 +36,23 @@ HANDLE = "terminal"
 class TerminalWalk:
     def __init__(
         self,
-        form: Form,
+        service: IntakeService,
         catalogs: Catalogs,
         language: str,
         *,
         read: Callable[[], str] = input,
         out: TextIO = sys.stdout,
     ) -> None:
-        self.form = form
+        self.form = service.form
         self.catalogs = catalogs
         self.language = language
-        self.service = IntakeService(form, MemoryStore().unit_of_work)
+        self.service = service
         self._read = read
         self._out = out
         self._ids = count(1)
         self._buttons: list[tuple[str, str]] = []
-        self._match = choice_matcher(form, catalogs)
 
-    def run(self, presets: dict[str, str] | None = None) -> Outcome:
+    def run(self, presets: dict[str, str] | None = None) -> IntakeOutcome:
         outcome = self.service.begin(HANDLE, next(self._ids), self.language, presets or {})
         self._show(outcome, intro=True)
         while not _finished(outcome):
@@ -68,7 +65,7 @@ class TerminalWalk:
             self._show(outcome)
         return outcome
 
-    def _act(self, line: str) -> Outcome:
+    def _act(self, line: str) -> IntakeOutcome:
         if line in ("/exit", "/cancel"):
             return self.service.discard(HANDLE, next(self._ids))
         if line.isdigit() and 1 <= int(line) <= len(self._buttons):
@@ -79,9 +76,9 @@ class TerminalWalk:
             path = Path(line.removeprefix("file:").strip())
             arrival = Arrival(path.read_bytes(), path.name, "application/octet-stream")
             return self.service.give_file(HANDLE, next(self._ids), arrival)
-        return self.service.give_text(HANDLE, next(self._ids), line, self._match)
+        return self.service.give_text(HANDLE, next(self._ids), line)
 
-    def _press(self, button: cb.StepButton) -> Outcome:
+    def _press(self, button: cb.StepButton) -> IntakeOutcome:
         if button.op == cb.SHOW_REVIEW:
             return self.service.current(HANDLE)
         if button.op == cb.PICK_EDIT:
@@ -92,7 +89,7 @@ class TerminalWalk:
             return current
         return self.service.give(HANDLE, next(self._ids), cb.input_for(button), button.visit)
 
-    def _show(self, outcome: Outcome, intro: bool = False) -> None:
+    def _show(self, outcome: IntakeOutcome, intro: bool = False) -> None:
         screens = self._screens()
         match outcome:
             case Shown(step=engine.Review(), moved=False):
@@ -106,7 +103,7 @@ class TerminalWalk:
                 for screen in screens.refused(step, error, params):
                     self._print_screen(screen)
             case Discarded():
-                self._print(screens.ended("exit"))
+                self._print(screens.ended(EndReason.EXIT))
 
     def _print_screen(self, screen: Screen) -> None:
         if screen.text:
@@ -123,7 +120,7 @@ class TerminalWalk:
         print(text, file=self._out)
 
 
-def _finished(outcome: Outcome) -> bool:
+def _finished(outcome: IntakeOutcome) -> bool:
     if isinstance(outcome, Discarded | Sent):
         return True
     return isinstance(outcome, Shown) and isinstance(outcome.step, engine.Submitted | engine.Ended)

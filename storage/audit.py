@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,6 +21,21 @@ from storage.schema import AuditRow
 
 ORIGIN = "0" * 64
 _LOCK_ID = 0x0A0D17  # any constant shared by every writer of this database
+
+
+class AuditFields(Protocol):
+    """What an entry says, from whoever writes it (the bot has its own entry type)."""
+
+    @property
+    def actor(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def reference(self) -> str | None: ...
+    @property
+    def coalition_id(self) -> str | None: ...
+    @property
+    def outcome(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -54,7 +70,7 @@ class ChainCheck:
         return self.problem is None
 
 
-def digest_of(previous: str, seq: int, at: dt.datetime, entry: AuditEntry) -> str:
+def digest_of(previous: str, seq: int, at: dt.datetime, entry: AuditFields) -> str:
     fields = [
         seq,
         at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
@@ -72,7 +88,7 @@ class SqlAudit:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def append(self, entry: AuditEntry, now: dt.datetime) -> int:
+    def append(self, entry: AuditFields, now: dt.datetime) -> int:
         if self._session.get_bind().dialect.name == "postgresql":
             self._session.execute(select(func.pg_advisory_xact_lock(_LOCK_ID)))
         last = self._session.scalar(select(AuditRow).order_by(AuditRow.seq.desc()).limit(1))

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyrage
@@ -20,6 +21,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from storage.errors import Unreadable
+from storage.sealing import CaseUnopenable, open_case
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_CHARACTERS = 16
@@ -70,6 +72,15 @@ class CodeKeys:
     lookup: str
     box_key: bytes
 
+    def open_messages(self, locked_identity: bytes, sealed: Sequence[bytes]) -> list[bytes] | None:
+        """The messages sealed for this code, opened with the identity the code unlocks; None
+        if it does not unlock it, or a message does not open (the same answer either way)."""
+        try:
+            identity = open_code_box(locked_identity, self)
+            return [open_case(message, [identity]) for message in sealed]
+        except (Unreadable, CaseUnopenable):
+            return None
+
 
 def derive_code_keys(code: str, salt_key: bytes) -> CodeKeys:
     salt = hmac.new(salt_key, b"complaint-bot case code salt", hashlib.sha256).digest()[:16]
@@ -107,3 +118,30 @@ def open_code_box(locked: bytes, keys: CodeKeys) -> pyrage.x25519.Identity:
         return pyrage.x25519.Identity.from_str(secret.decode())
     except (InvalidTag, ValueError, pyrage.IdentityError):
         raise Unreadable from None
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A fresh code (shown once), its look-up value, and the box of the identity it unlocks."""
+
+    code: str
+    lookup: str
+    recipient: str
+    locked_identity: bytes
+
+
+class CaseCodeKeys:
+    """Case codes under the server's salt key: what the case services are given for codes."""
+
+    def __init__(self, salt_key: bytes) -> None:
+        self._salt_key = salt_key
+
+    def issue(self) -> IssuedCode:
+        code = new_case_code()
+        keys = derive_code_keys(code, self._salt_key)
+        box = new_code_box(keys)
+        return IssuedCode(code, keys.lookup, box.recipient, box.locked_identity)
+
+    def key_of(self, typed: str) -> CodeKeys | None:
+        code = normalise_case_code(typed)
+        return derive_code_keys(code, self._salt_key) if code is not None else None

@@ -16,6 +16,9 @@ from storage.schema import (
     SealedFileRow,
 )
 
+# The at-rest purpose of a relay's payload: a staff message waiting for a complainant's chat.
+RELAY_PURPOSE = "relay"
+
 
 @dataclass(frozen=True)
 class CaseRecord:

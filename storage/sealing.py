@@ -93,3 +93,20 @@ def fingerprint(recipient: str) -> str:
     digest = hashlib.sha256(recipient.strip().encode()).digest()
     text = base64.b32encode(digest).decode()[:8]
     return f"{text[:4]}-{text[4:]}"
+
+
+class AgeKeys:
+    """Checking and making staff keys, for the bot's coalitions file (its `StaffKeys`)."""
+
+    def is_recipient(self, text: str) -> bool:
+        try:
+            parse_recipient(text)
+        except BadKey:
+            return False
+        return True
+
+    def new_identity(self) -> tuple[str, str]:
+        return new_identity()
+
+    def fingerprint(self, recipient: str) -> str:
+        return fingerprint(recipient)

@@ -12,12 +12,19 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from bot.chat.durations import use_timedelta_durations
 from bot.config import Settings
-from storage.database import make_engine
+from storage.at_rest import AtRestSealer
+from storage.database import make_engine, make_sessions
+from storage.memory import MemoryStore
 from storage.migrate import upgrade_database
+from storage.server_keys import ServerKeys
+from storage.unit_of_work import SqlUnitOfWork
 from tests.e2e import TOKEN, StaffTeam, make_coalitions, settings_for
+from tests.kit import Units
 from tests.standin import BotApiStandIn
 
+use_timedelta_durations()  # as the CLI does at start
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -116,3 +123,18 @@ def settings(
 ) -> Settings:
     coalitions = tmp_path / "config" / "coalitions.yaml"
     return settings_for(standin, tmp_path / "data", database_url, coalitions)
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def units(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Units]:
+    """Units of work of the in-memory fake and of SQLite, so a service's unit tests also hold
+    the fake to the real repositories (PostgreSQL has its own storage tests)."""
+    if request.param == "memory":
+        yield MemoryStore().unit_of_work
+        return
+    engine = make_engine(f"sqlite:///{tmp_path}/units.sqlite3")
+    upgrade_database(engine)
+    sessions = make_sessions(engine)
+    sealer = AtRestSealer(ServerKeys.generate().at_rest_keys)
+    yield lambda: SqlUnitOfWork(sessions, sealer)
+    engine.dispose()

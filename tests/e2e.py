@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
+import secrets
 import signal
+import string
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -14,11 +17,12 @@ from pathlib import Path
 import yaml
 from sqlalchemy import Engine, inspect, select, text
 
-from bot.app import Runtime, serve
+from bot.app import Runtime
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.intake.form import Form, Question
 from bot.intake.loader import load_form
+from bot.lifecycle import serve
 from storage.sealing import new_identity
 from tests.standin import BotApiStandIn, SimGroup, SimUser
 from tests.standin.views import MessageView
@@ -55,7 +59,9 @@ def make_coalitions(standin: BotApiStandIn, folder: Path) -> tuple[Path, dict[st
     entries = []
     for number, (coalition_id, name, countries) in enumerate(COALITIONS, start=1):
         chat = standin.group(-1002000000000 - number, f"{coalition_id} staff")
-        member = standin.user(9000 + number, f"Staff {coalition_id}", language_code="ru")
+        member = standin.user(
+            person_id(90_000 + number), f"Staff {coalition_id}", language_code="ru"
+        )
         secret, public = new_identity()
         teams[coalition_id] = StaffTeam(coalition_id, name, chat, member, secret, public)
         entries.append(
@@ -267,13 +273,33 @@ def every_stored_value(engine: Engine) -> list[tuple[str, str, object]]:
     return found
 
 
-def plaintext_hits(engine: Engine, secrets: list[str]) -> list[tuple[str, str, str]]:
+def person_id(seed: int) -> int:
+    """A realistic Telegram user id (10 digits) for a test person, distinct per seed.
+
+    Staff of the test coalitions use seeds from 90_000: keep people's seeds below that.
+    """
+    return 6_100_000_000 + seed * 1_000_003
+
+
+def named(first_name: str) -> str:
+    """A first name with a random tail, so no scan can find it in a stored value by chance."""
+    tail = "".join(secrets.choice(string.ascii_lowercase) for _ in range(8))
+    return f"{first_name} {tail.capitalize()}"
+
+
+def plaintext_hits(engine: Engine, needles: list[str | int]) -> list[tuple[str, str, str]]:
+    """Where any of the needles appears in any stored value. Text matches anywhere, ignoring
+    case; an integer id only as a whole number (a digit on either side is another number)."""
     hits = []
     for table, column, value in every_stored_value(engine):
         blob = value if isinstance(value, bytes) else str(value).encode()
-        for secret in secrets:
-            if secret.encode() in blob or secret.lower().encode() in blob.lower():
-                hits.append((table, column, secret))
+        for needle in needles:
+            if isinstance(needle, int):
+                found = value == needle or bool(re.search(rb"(?<!\d)%d(?!\d)" % needle, blob))
+            else:
+                found = needle.encode() in blob or needle.lower().encode() in blob.lower()
+            if found:
+                hits.append((table, column, str(needle)))
     return hits
 
 

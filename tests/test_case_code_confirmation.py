@@ -69,9 +69,9 @@ def test_the_code_waits_for_its_last_characters() -> None:
     assert sent.receipt.case_code == CODE
     assert intake.current("h") == CodeAwaited("en")
     intake.remember_code_message("h", 42)
-    assert intake.give_text("h", 4, "JKMN", lambda *_: None) == CodeAwaited("en", mismatch=True)
+    assert intake.give_text("h", 4, "JKMN") == CodeAwaited("en", mismatch=True)
     assert intake.give("h", 5, Choose("none")) == CodeAwaited("en", mismatch=True)
-    assert intake.give_text("h", 6, "pq rs", lambda *_: None) == CodeConfirmed("en", 42)
+    assert intake.give_text("h", 6, "pq rs") == CodeConfirmed("en", 42, erase=(42,))
     assert intake.current("h") == NoDraft()
 
 
@@ -87,3 +87,18 @@ def test_a_new_report_can_start_while_the_code_waits() -> None:
     started = intake.begin("h", 9, "en", {}, first_message_id=50, chat_id=77)
     assert not isinstance(started, CodeAwaited)
     assert intake.current("h") != CodeAwaited("en")
+
+
+def test_a_code_whose_message_was_never_recorded_still_leaves_the_chat() -> None:
+    """The bot stopped between showing the code and recording where: on confirmation every
+    message after the submission goes, the code's among them."""
+    intake = service()
+    intake.begin("h", 1, "en", {}, first_message_id=5, chat_id=77)
+    intake.give("h", 2, Choose("case_code"))
+    sent = intake.give("h", 3, Submit(), shown_id=20)
+    assert isinstance(sent, Sent)
+    assert sent.erase == tuple(range(5, 20)), "the conversation goes, the receipt (20) stays"
+    confirmed = intake.give_text("h", 4, "PQRS", message_id=23)
+    assert isinstance(confirmed, CodeConfirmed)
+    assert confirmed.code_message_id is None
+    assert confirmed.erase == (21, 22, 23), "the code (21) and what came after; the receipt stays"

@@ -12,7 +12,7 @@ import yaml
 from bot.cases.coalitions import CoalitionDirectory, route
 from bot.cases.directory_file import CoalitionsError, load_coalitions, write_demo_coalitions
 from bot.cases.reference import PATTERN, new_reference, normalise_reference
-from storage.sealing import new_identity
+from storage.sealing import AgeKeys, new_identity
 
 KEY = new_identity()[1]
 
@@ -55,7 +55,7 @@ def write(tmp_path: Path, data: object) -> Path:
 
 
 def test_a_valid_file_loads(tmp_path: Path) -> None:
-    directory = load_coalitions(write(tmp_path, directory_data()))
+    directory = load_coalitions(write(tmp_path, directory_data()), AgeKeys())
     assert [c.id for c in directory.coalitions] == ["kz", "tj", "intl"]
 
 
@@ -81,7 +81,7 @@ def test_mistakes_in_the_file_are_named(
     tmp_path: Path, change: dict[str, object], message: str
 ) -> None:
     with pytest.raises(CoalitionsError) as caught:
-        load_coalitions(write(tmp_path, directory_data(**change)))
+        load_coalitions(write(tmp_path, directory_data(**change)), AgeKeys())
     assert message in str(caught.value)
     assert str(tmp_path) in str(caught.value)
 
@@ -136,8 +136,8 @@ def test_references_are_random_crockford_and_read_leniently() -> None:
 
 
 def test_the_demo_file_is_valid_and_marked_demo(tmp_path: Path) -> None:
-    written = write_demo_coalitions(tmp_path / "demo.yaml", tmp_path / "keys")
-    directory = load_coalitions(tmp_path / "demo.yaml")
+    written = write_demo_coalitions(tmp_path / "demo.yaml", tmp_path / "keys", AgeKeys())
+    directory = load_coalitions(tmp_path / "demo.yaml", AgeKeys())
     assert directory.is_demo
     assert all(c.name.startswith("[DEMO]") for c in directory.coalitions)
     assert {c.id for c in directory.coalitions} == {w[0] for w in written}

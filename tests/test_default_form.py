@@ -10,6 +10,7 @@ from bot.intake.engine import Accepted, Prompt, Review
 from bot.intake.form import Form
 from bot.intake.inputs import Choose, Done, Input, Skip, TextInput, Toggle
 from bot.intake.loader import load_form
+from bot.intake.vocabulary import EndReason
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -77,13 +78,13 @@ def test_declining_consent_stores_nothing_and_ends(form: Form) -> None:
         outcome = engine.apply(form, draft, Choose(code), TODAY)
         assert isinstance(outcome, Accepted)
         draft = outcome.draft
-    assert outcome.step == engine.Ended("declined")
+    assert outcome.step == engine.Ended(EndReason.DECLINED)
 
 
 def test_exit_at_the_safety_question_ends_at_once(form: Form) -> None:
     outcome = engine.apply(form, engine.start(form, "en"), Choose("exit"), TODAY)
     assert isinstance(outcome, Accepted)
-    assert outcome.step == engine.Ended("exit")
+    assert outcome.step == engine.Ended(EndReason.EXIT)
 
 
 def test_almost_everything_can_be_skipped(form: Form) -> None:

@@ -27,10 +27,12 @@ from tests.e2e import (
     Complainant,
     StaffTeam,
     every_stored_value,
+    named,
+    person_id,
     plaintext_hits,
     running_bot,
 )
-from tests.standin import ApiError, BotApiStandIn
+from tests.standin import ApiError, BotApiStandIn, SimUser
 from tests.standin.views import MessageView
 
 
@@ -62,7 +64,8 @@ async def submit(person: Complainant, script: dict[str, Answer]) -> str:
 
 
 def documents(team: StaffTeam) -> list[MessageView]:
-    return [m for m in team.chat.messages if m.document_name]
+    """The sealed files in a staff chat (each comes after its signed receipt, `.age.minisig`)."""
+    return [m for m in team.chat.messages if (m.document_name or "").endswith(".age")]
 
 
 def opened(team: StaffTeam, message: MessageView) -> tuple[dict[str, Any], zipfile.ZipFile]:
@@ -79,16 +82,21 @@ async def test_each_coalition_receives_exactly_its_cases_sealed_to_its_keys(
     standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam], tmp_path: Path
 ) -> None:
     references: dict[str, str] = {}
+    people: list[SimUser] = []
     narratives = {c: f"In {c} they beat me during questioning, case {c}" for c in COUNTRIES}
     async with running_bot(settings) as runtime:
         for number, country in enumerate(COUNTRIES):
-            user = standin.user(700 + number, f"Person {country}", language_code="en")
+            user = standin.user(
+                person_id(700 + number), named(f"Person {country}"), language_code="en"
+            )
+            people.append(user)
             person = Complainant(standin, user, "en")
             references[country] = await submit(person, report(country, narratives[country]))
         await standin.wait_for(lambda: all(len(documents(t)) == 1 for t in teams.values()), 20)
         await asyncio.sleep(2.5)
         database = runtime.database
-        secrets = [*narratives.values(), "police station in", "photo of injuries", "Person KZ"]
+        secrets: list[str | int] = [*narratives.values(), "police station in", "photo of injuries"]
+        secrets += [who.user_id for who in people] + [who.user["first_name"] for who in people]
         assert plaintext_hits(database, secrets) == []
         with database.connect() as connection:
             rows = connection.execute(select(CaseRow.reference, CaseRow.coalition_id)).all()
@@ -132,7 +140,7 @@ def stock_age_decrypt(key: Path, sealed: Path) -> subprocess.CompletedProcess[by
 async def test_a_case_opens_with_the_stock_age_tool_and_the_desk(
     standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam], tmp_path: Path
 ) -> None:
-    user = standin.user(801, "Madina", language_code="ru")
+    user = standin.user(person_id(801), named("Madina"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings):
         reference = await submit(person, report("UZ", "Меня избили в СИЗО"))
@@ -167,14 +175,14 @@ async def test_delivery_survives_429_then_500_and_is_made_once(
         ApiError(429, "Too Many Requests: retry after 1", retry_after=1),
         ApiError(500, "Internal Server Error"),
     )
-    user = standin.user(802, "Aibek", language_code="ru")
+    user = standin.user(person_id(802), named("Aibek"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings):
         reference = await submit(person, report("KG", "Избили при задержании"))
         await standin.wait_for(lambda: len(documents(teams["kg"])) == 1, 30)
         await asyncio.sleep(3)
     attempts = standin.calls_of("sendDocument")
-    assert [c.status for c in attempts] == [429, 500, 200]
+    assert [c.status for c in attempts] == [429, 500, 200, 200], "the receipt, then the case"
     assert [m.document_name for m in documents(teams["kg"])] == [f"{reference}.age"]
 
 
@@ -182,7 +190,7 @@ async def test_a_refusing_staff_chat_keeps_its_cases_queued(
     standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam]
 ) -> None:
     standin.forbid(teams["tj"].chat.chat_id)
-    user = standin.user(803, "Firuz", language_code="ru")
+    user = standin.user(person_id(803), named("Firuz"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings) as runtime:
         reference = await submit(person, report("TJ", "Пытали током"))
@@ -200,7 +208,7 @@ async def test_killed_between_sealing_and_sending_the_case_is_delivered_once(
     bot = BotProcess(
         standin, tmp_path / "data", database_url, tmp_path / "config" / "coalitions.yaml"
     )
-    user = standin.user(804, "Zarina", language_code="ru")
+    user = standin.user(person_id(804), named("Zarina"), language_code="ru")
     person = Complainant(standin, user, "ru", quiet=0.3)
     await bot.start()
     await person.command("start")
@@ -233,7 +241,7 @@ async def test_killed_between_sealing_and_sending_the_case_is_delivered_once(
 async def test_the_server_cannot_open_a_submitted_case(
     standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam]
 ) -> None:
-    user = standin.user(805, "Nodira", language_code="ru")
+    user = standin.user(person_id(805), named("Nodira"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings) as runtime:
         await submit(person, report("UZ", "Сломали рёбра"))

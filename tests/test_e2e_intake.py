@@ -14,6 +14,7 @@ from tests.e2e import (
     Answer,
     Complainant,
     StaffTeam,
+    named,
     plaintext_hits,
     running_bot,
 )
@@ -21,7 +22,7 @@ from tests.standin import BotApiStandIn
 
 PHOTO = b"\xff\xd8\xff\xe0" + b"bruise photo bytes " * 50
 USER_ID = 7_345_112_908
-FIRST_NAME = "Gulnara"
+FIRST_NAME = named("Gulnara")
 USERNAME = "gulnara_almaty"
 
 
@@ -111,7 +112,7 @@ async def test_a_relative_reports_a_detention_from_start_to_sent(
             person.t.gettext("1 file: {names}", names="").split(":")[0] in review or "1" in review
         )
 
-        hits = plaintext_hits(runtime.database, [*TYPED, str(USER_ID), FIRST_NAME, USERNAME])
+        hits = plaintext_hits(runtime.database, [*TYPED, USER_ID, FIRST_NAME, USERNAME])
         assert hits == []
 
         kazakhstan = "NGO Coalition against Torture in Kazakhstan"

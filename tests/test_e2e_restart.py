@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from storage.database import make_engine
 from storage.schema import ProcessedUpdate
-from tests.e2e import FORM, BotProcess, Complainant
+from tests.e2e import FORM, BotProcess, Complainant, named, person_id
 from tests.standin import BotApiStandIn
 
 
@@ -32,7 +32,7 @@ async def wait_until_committed(database_url: str, update_id: int) -> None:
 async def test_kill_between_commit_and_reply_loses_nothing_and_applies_nothing_twice(
     standin: BotApiStandIn, tmp_path: Path, database_url: str
 ) -> None:
-    user = standin.user(5_550_001, "Dilnoza", language_code="ru")
+    user = standin.user(person_id(5_550_001), named("Dilnoza"), language_code="ru")
     person = Complainant(standin, user, "ru", quiet=0.3)
     bot = BotProcess(standin, tmp_path / "data", database_url)
     await bot.start()

@@ -20,7 +20,15 @@ from storage.audit import AuditRecord, verify_chain
 from storage.case_codes import normalise_case_code
 from storage.schema import AuditRow, CaseContactRow, CaseRow, OutboxRow, SealedFileRow
 from storage.sealing import CaseUnopenable, open_case, read_identities
-from tests.e2e import CATALOGS, Complainant, StaffTeam, plaintext_hits, running_bot
+from tests.e2e import (
+    CATALOGS,
+    Complainant,
+    StaffTeam,
+    named,
+    person_id,
+    plaintext_hits,
+    running_bot,
+)
 from tests.standin import BotApiStandIn, SimUser
 from tests.standin.views import MessageView
 from tests.test_e2e_cases import documents, report
@@ -102,7 +110,7 @@ async def test_a_staff_reply_reaches_a_notified_complainant_and_their_answer_com
     standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam], tmp_path: Path
 ) -> None:
     team = teams["kz"]
-    user = standin.user(4101, "Aigul", language_code="en")
+    user = standin.user(person_id(4101), named("Aigul"), language_code="en")
     person = Complainant(standin, user, "en")
     async with running_bot(settings) as runtime:
         reference = await submit(person, "KZ", "bot_chat", "sunflower")
@@ -205,7 +213,14 @@ async def test_a_staff_reply_reaches_a_notified_complainant_and_their_answer_com
         assert reference in status.content
         assert person.t.gettext("in progress") in status.content
 
-        secrets = [said, words, "sunflower", "bruises on the arm", str(user.user_id), "Aigul"]
+        secrets = [
+            said,
+            words,
+            "sunflower",
+            "bruises on the arm",
+            user.user_id,
+            user.user["first_name"],
+        ]
         assert plaintext_hits(runtime.database, secrets) == []
 
 
@@ -213,7 +228,7 @@ async def test_a_case_code_reads_replies_and_wrong_codes_learn_nothing_and_slow_
     standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam]
 ) -> None:
     team = teams["kg"]
-    user = standin.user(4201, "Bakyt", language_code="ru")
+    user = standin.user(person_id(4201), named("Bakyt"), language_code="ru")
     person = Complainant(standin, user, "ru")
     t = person.t
     async with running_bot(settings) as runtime:
@@ -271,7 +286,7 @@ async def test_a_case_code_reads_replies_and_wrong_codes_learn_nothing_and_slow_
         )
         voice = next(m for m in documents(team) if m.document_name == f"{reference}-1.age")
         assert b"OggS voice of the mother" in opened_file(team, voice)["_files"].values()
-        stranger = standin.user(4299, "Stranger", language_code="ru")
+        stranger = standin.user(person_id(4299), named("Stranger"), language_code="ru")
         await says(standin, stranger, "/start")
         forged = await stranger.press_data(f"a:{reference}")
         await standin.wait_idle(quiet=0.1, timeout=20)
@@ -292,9 +307,9 @@ async def test_outsiders_change_nothing_and_learn_nothing(
     standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam]
 ) -> None:
     team = teams["kz"]
-    user = standin.user(4301, "Dana", language_code="en")
+    user = standin.user(person_id(4301), named("Dana"), language_code="en")
     person = Complainant(standin, user, "en")
-    outsider = standin.user(4399, "Curious", language_code="ru")
+    outsider = standin.user(person_id(4399), named("Curious"), language_code="ru")
     other_staff = teams["kg"].member
     async with running_bot(settings) as runtime:
         reference = await submit(person, "KZ", "bot_chat", "river")
@@ -358,8 +373,8 @@ async def test_staff_commands_track_a_case_and_the_audit_chain_catches_tampering
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     team = teams["tj"]
-    urgent_user = standin.user(4401, "Farrukh", language_code="en")
-    calm_user = standin.user(4402, "Zarina", language_code="en")
+    urgent_user = standin.user(person_id(4401), named("Farrukh"), language_code="en")
+    calm_user = standin.user(person_id(4402), named("Zarina"), language_code="en")
     async with running_bot(settings) as runtime:
         calm = await submit(Complainant(standin, calm_user, "en"), "TJ", "none", None)
         urgent_script = report("TJ", "He is held right now")
@@ -451,7 +466,7 @@ async def test_delete_erases_the_link_between_the_account_and_its_cases(
     standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam]
 ) -> None:
     team = teams["uz"]
-    user = standin.user(4501, "Nodira", language_code="en")
+    user = standin.user(person_id(4501), named("Nodira"), language_code="en")
     person = Complainant(standin, user, "en")
     async with running_bot(settings) as runtime:
         reference = await submit(person, "UZ", "bot_chat", "apricot")

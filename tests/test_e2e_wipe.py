@@ -13,7 +13,15 @@ from sqlalchemy import func, select, update
 from bot.config import Settings
 from storage.schema import DraftRow
 from storage.sealing import open_case, read_identities
-from tests.e2e import Answer, Complainant, make_coalitions, running_bot, settings_for
+from tests.e2e import (
+    Answer,
+    Complainant,
+    make_coalitions,
+    named,
+    person_id,
+    running_bot,
+    settings_for,
+)
 from tests.standin import ApiError, BotApiStandIn
 
 SECRET_NAME = "Rustam Karimov"
@@ -41,7 +49,7 @@ def shown_text(person: Complainant) -> str:
 async def test_each_typed_answer_leaves_the_chat_once_stored(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(901, "Lola", language_code="ru")
+    user = standin.user(person_id(901), named("Lola"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings):
         await person.command("start")
@@ -53,7 +61,7 @@ async def test_each_typed_answer_leaves_the_chat_once_stored(
 async def test_after_sending_only_a_neutral_confirmation_remains(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(902, "Lola", language_code="ru")
+    user = standin.user(person_id(902), named("Lola"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings):
         await person.command("start")
@@ -72,7 +80,7 @@ async def test_after_sending_only_a_neutral_confirmation_remains(
 async def test_exit_wipes_the_whole_conversation_at_once(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(903, "Lola", language_code="ru")
+    user = standin.user(person_id(903), named("Lola"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings) as runtime:
         await person.command("start")
@@ -89,7 +97,7 @@ async def test_exit_wipes_the_whole_conversation_at_once(
 async def test_the_safety_question_closes_everything_when_it_is_not_safe(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(904, "Lola", language_code="en")
+    user = standin.user(person_id(904), named("Lola"), language_code="en")
     person = Complainant(standin, user, "en")
     async with running_bot(settings):
         await person.command("start")
@@ -99,7 +107,7 @@ async def test_the_safety_question_closes_everything_when_it_is_not_safe(
 
 
 async def test_a_failed_wipe_is_retried(standin: BotApiStandIn, settings: Settings) -> None:
-    user = standin.user(905, "Lola", language_code="ru")
+    user = standin.user(person_id(905), named("Lola"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings):
         await person.command("start")
@@ -115,26 +123,40 @@ async def test_a_failed_wipe_is_retried(standin: BotApiStandIn, settings: Settin
 async def test_delete_with_a_reference_tells_the_coalition_in_a_sealed_notice(
     standin: BotApiStandIn, tmp_path: Path, database_url: str
 ) -> None:
+    """Only the account the case is linked to withdraws it, once; a stranger who learned the
+    reference, however often they try, sends nothing and is told the same."""
     coalitions, teams = make_coalitions(standin, tmp_path / "config")
     settings = settings_for(standin, tmp_path / "data", database_url, coalitions)
-    user = standin.user(906, "Lola", language_code="ru")
+    user = standin.user(person_id(906), named("Lola"), language_code="ru")
+    stranger = standin.user(person_id(926), named("Timur"), language_code="ru")
     person = Complainant(standin, user, "ru")
+    prober = Complainant(standin, stranger, "ru")
     async with running_bot(settings):
         await person.command("start")
-        await person.walk(fast_track())
+        await person.walk(fast_track(k_contact_way="bot_chat"))
         done = await person.press("✅ " + person.t.gettext("Send the report"))
         reference = next(w for w in done.content.split() if w.startswith("UZ-")).rstrip(".")
+        for _ in range(5):
+            await stranger.send_command("delete", reference)
+            probed = await prober.settle()
         await user.send_command("delete", reference.lower())
         reply = await person.settle()
+        await user.send_command("delete", reference)
+        again = await person.settle()
         await user.send_command("delete", "UZ-0000-0000")
         other = await person.settle()
-        await standin.wait_for(lambda: len(teams["uz"].chat.messages) == 2, 20)
+        await standin.wait_for(lambda: len(teams["uz"].chat.messages) == 4, 20)
         await standin.wait_idle(quiet=0.3)
-    assert reply.content == other.content, "an unknown reference gets the same answer"
+    assert reply.content == other.content == again.content == probed.content
     assert [m for m in user.visible_messages() if m.content.startswith("/delete")] == []
     names = [m.document_name for m in teams["uz"].chat.messages]
-    assert names == [f"{reference}.age", f"{reference}-1.age"]
-    notice = teams["uz"].chat.messages[1]
+    assert names == [
+        f"{reference}.age.minisig",
+        f"{reference}.age",
+        f"{reference}-1.age.minisig",
+        f"{reference}-1.age",
+    ], "one notice, from the complainant"
+    notice = teams["uz"].chat.messages[3]
     assert notice.document is not None
     package = open_case(notice.document, read_identities(teams["uz"].identity.encode()))
     content = json.loads(zipfile.ZipFile(io.BytesIO(package)).read("notice.json"))
@@ -144,7 +166,7 @@ async def test_delete_with_a_reference_tells_the_coalition_in_a_sealed_notice(
 async def test_delete_without_a_reference_erases_the_draft_and_the_chat(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(907, "Lola", language_code="en")
+    user = standin.user(person_id(907), named("Lola"), language_code="en")
     person = Complainant(standin, user, "en")
     async with running_bot(settings) as runtime:
         await person.command("start")
@@ -162,7 +184,7 @@ async def test_delete_without_a_reference_erases_the_draft_and_the_chat(
 async def test_typing_the_exit_answer_also_closes_everything(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(908, "Lola", language_code="ru")
+    user = standin.user(person_id(908), named("Lola"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings):
         await person.command("start")
@@ -174,7 +196,7 @@ async def test_typing_the_exit_answer_also_closes_everything(
 async def test_files_too_large_or_of_unknown_kinds_get_a_clear_answer(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(909, "Lola", language_code="en")
+    user = standin.user(person_id(909), named("Lola"), language_code="en")
     person = Complainant(standin, user, "en")
     async with running_bot(settings):
         await person.command("start")
@@ -193,7 +215,7 @@ async def test_files_too_large_or_of_unknown_kinds_get_a_clear_answer(
 async def test_drafts_past_their_lifetime_are_gone_from_the_database(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(910, "Lola", language_code="en")
+    user = standin.user(person_id(910), named("Lola"), language_code="en")
     person = Complainant(standin, user, "en")
     async with running_bot(settings) as runtime:
         await person.command("start")
@@ -209,7 +231,7 @@ async def test_drafts_past_their_lifetime_are_gone_from_the_database(
 async def test_an_abandoned_conversation_is_deleted_when_its_draft_expires(
     standin: BotApiStandIn, settings: Settings
 ) -> None:
-    user = standin.user(911, "Lola", language_code="ru")
+    user = standin.user(person_id(911), named("Lola"), language_code="ru")
     person = Complainant(standin, user, "ru")
     async with running_bot(settings) as runtime:
         await person.command("start")

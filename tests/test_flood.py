@@ -7,7 +7,15 @@ import datetime as dt
 from pathlib import Path
 
 from bot.chat.flood import FloodGuard
-from tests.e2e import FORM, Complainant, make_coalitions, running_bot, settings_for
+from tests.e2e import (
+    FORM,
+    Complainant,
+    make_coalitions,
+    named,
+    person_id,
+    running_bot,
+    settings_for,
+)
 from tests.standin import BotApiStandIn
 
 
@@ -47,8 +55,10 @@ async def test_a_flooder_does_not_delay_another_complainant(
     coalitions, _ = make_coalitions(standin, tmp_path / "config")
     database = f"sqlite:///{tmp_path}/db.sqlite3"
     settings = settings_for(standin, tmp_path / "data", database, coalitions, flood_burst=20)
-    flooder = standin.user(1001, "Spam", language_code="en")
-    person = Complainant(standin, standin.user(1002, "Aziza", language_code="en"), "en")
+    flooder = standin.user(person_id(1001), named("Spam"), language_code="en")
+    person = Complainant(
+        standin, standin.user(person_id(1002), named("Aziza"), language_code="en"), "en"
+    )
     async with running_bot(settings):
         await person.command("start")
         flood = asyncio.gather(*(flooder.send_text(f"spam {n}") for n in range(300)))
@@ -59,7 +69,9 @@ async def test_a_flooder_does_not_delay_another_complainant(
         await flood
         await standin.wait_idle(quiet=0.3)
     assert person.question_on_screen() == FORM.question("e_date")
-    to_flooder = [c for c in standin.calls_of("sendMessage") if int(c.params["chat_id"]) == 1001]
+    to_flooder = [
+        c for c in standin.calls_of("sendMessage") if int(c.params["chat_id"]) == flooder.user_id
+    ]
     assert 1 <= len(to_flooder) <= 25, len(to_flooder)
     warnings = [c for c in to_flooder if "very fast" in c.params["text"]]
     assert len(warnings) == 1

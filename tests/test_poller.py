@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
+from bot.chat.context import BotApplication
 from bot.chat.poller import DurablePoller
 from tests.e2e import TOKEN
 from tests.standin import BotApiStandIn
@@ -41,11 +42,11 @@ class Running:
     poller: DurablePoller
     stop: asyncio.Event
     task: asyncio.Task[None]
-    application: Application  # type: ignore[type-arg]
+    application: BotApplication
 
 
 async def run_poller(standin: BotApiStandIn, recorder: Recorder, **options: float) -> Running:
-    application = (
+    application: BotApplication = (
         Application.builder().token(TOKEN).base_url(f"{standin.url}/bot").updater(None).build()
     )
     application.add_handler(MessageHandler(filters.TEXT, recorder.on_text))

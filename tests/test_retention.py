@@ -11,13 +11,14 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 
 from bot.cases.coalitions import CoalitionDirectory
-from bot.cases.retention import Retention
+from bot.cases.retention import Retention, RetentionRound
 from storage.at_rest import AtRestSealer
 from storage.database import make_sessions
 from storage.schema import CaseRow, OutboxRow, SealedFileRow
 from storage.server_keys import ServerKeys
 from storage.unit_of_work import SqlUnitOfWork
 from tests.e2e import make_coalitions, running_bot, settings_for
+from tests.kit import Units, add_case
 from tests.standin import BotApiStandIn
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
@@ -156,3 +157,72 @@ def test_reopening_stops_the_clock_and_closing_twice_does_not_restart_it(databas
         unit.commit()
     assert retention.run(NOW + 30 * DAY).warned == []
     assert retention.run(NOW + 84 * DAY).warned == ["KZ-CCCC-0001"]
+
+
+# Over the unit of work (in memory and SQLite) ---------------------------------------------------
+
+LEASE = dt.timedelta(seconds=60)
+
+
+def test_the_warning_goes_to_the_staff_chat_and_the_purge_erases_every_trace(
+    units: Units,
+) -> None:
+    add_case(units, "KZ-PPPP-0001")
+    add_case(units, "KZ-PPPP-0002")
+    with units() as unit:
+        unit.cases.add_sealed_file("KZ-PPPP-0001", 1, b"a note")
+        unit.contacts.add_chat("KZ-PPPP-0001", "handle-0f3a", 8_120_554_317, "ru", None)
+        unit.contacts.add_code("KZ-PPPP-0002", "lookup", "age1recipient", b"locked", "ru", None)
+        unit.contacts.keep_message("KZ-PPPP-0002", b"kept", NOW)
+        unit.cases.set_status("KZ-PPPP-0001", "closed", NOW.date() - 83 * DAY)
+        unit.cases.set_status("KZ-PPPP-0002", "closed", NOW.date() - 83 * DAY)
+        unit.commit()
+    retention = Retention(units, DIRECTORY)
+    assert retention.run(NOW).warned == ["KZ-PPPP-0001", "KZ-PPPP-0002"]
+    with units() as unit:
+        warnings = unit.outbox.claim_due(NOW, LEASE)
+        unit.commit()
+    assert {(d.kind, d.chat_id, d.closed_on) for d in warnings} == {
+        ("purge_warning", -5, NOW.date() - 83 * DAY)
+    }
+    assert retention.run(NOW + 7 * DAY).purged == ["KZ-PPPP-0001", "KZ-PPPP-0002"]
+    with units() as unit:
+        for reference in ("KZ-PPPP-0001", "KZ-PPPP-0002"):
+            assert unit.cases.get(reference) is None
+            assert unit.cases.sealed_file(reference, 0) is None
+            assert unit.cases.sealed_file(reference, 1) is None
+            assert unit.contacts.get(reference) is None
+            assert unit.contacts.messages_for(reference) == []
+        assert unit.contacts.by_code("lookup") is None
+        assert unit.outbox.claim_due(NOW + 8 * DAY, LEASE) == []
+
+
+def test_a_dry_run_keeps_everything_and_an_open_case_is_never_touched(units: Units) -> None:
+    add_case(units, "KZ-DDDD-0001")
+    add_case(units, "KZ-DDDD-0002")
+    with units() as unit:
+        unit.cases.set_status("KZ-DDDD-0001", "closed", NOW.date() - 400 * DAY)
+        unit.commit()
+    retention = Retention(units, DIRECTORY)
+    for day in (0, 7, 14):
+        dry = retention.run(NOW + day * DAY, dry_run=True)
+        assert (dry.warned, dry.purged) == (["KZ-DDDD-0001"], [])
+    with units() as unit:
+        assert unit.outbox.claim_due(NOW + 14 * DAY, LEASE) == []
+        assert unit.cases.get("KZ-DDDD-0001") is not None
+    assert retention.run(NOW).warned == ["KZ-DDDD-0001"]
+    assert retention.run(NOW + 7 * DAY).purged == ["KZ-DDDD-0001"]
+    with units() as unit:
+        assert unit.cases.get("KZ-DDDD-0002") is not None
+
+
+def test_a_case_of_a_coalition_no_longer_configured_is_kept(units: Units) -> None:
+    """No retention period is known for it: deleting it would be a guess."""
+    add_case(units, "TJ-GGGG-0001", "tj")
+    with units() as unit:
+        unit.cases.set_status("TJ-GGGG-0001", "closed", NOW.date() - 4000 * DAY)
+        unit.commit()
+    retention = Retention(units, DIRECTORY)
+    assert retention.run(NOW) == retention.run(NOW + 30 * DAY) == RetentionRound()
+    with units() as unit:
+        assert unit.cases.get("TJ-GGGG-0001") is not None

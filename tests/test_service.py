@@ -63,12 +63,12 @@ def test_a_redelivered_update_is_not_applied_twice(service: IntakeService) -> No
     service.begin("h", 1, "en", {})
     for update_id, code in enumerate(["yes", "no", "yes"], start=2):
         service.give("h", update_id, Choose(code))
-    first = service.give_text("h", 10, "Aigerim", lambda *_: None)
+    first = service.give_text("h", 10, "Aigerim")
     assert question_of(first) == "r_role"
     first = service.give("h", 11, Choose("victim"))
     assert question_of(first) == "r_name"
-    service.give_text("h", 12, "Aigerim", lambda *_: None)
-    again = service.give_text("h", 12, "Aigerim", lambda *_: None)
+    service.give_text("h", 12, "Aigerim")
+    again = service.give_text("h", 12, "Aigerim")
     assert isinstance(again, AlreadyApplied)
     assert question_of(again) == "r_country_now", "the same step is shown again, nothing moved"
 
@@ -131,4 +131,4 @@ def test_a_file_is_hashed_on_receipt_and_stored_sealed(database: Engine, clock: 
     with SqlUnitOfWork(sessions, sealer) as unit:
         assert unit.drafts.get_file("h", stored["ref"]) == photo
     assert plaintext_hits(database, ["photo of a bruised arm", "arm.jpg"]) == []
-    assert isinstance(service.give_text("h", update_id + 1, "x", lambda *_: None), Refused)
+    assert isinstance(service.give_text("h", update_id + 1, "x"), Refused)

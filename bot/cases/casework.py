@@ -15,17 +15,31 @@ from dataclasses import dataclass
 
 from bot.cases.coalitions import Coalition, CoalitionDirectory
 from bot.cases.followups import followup_package
+from bot.cases.ports import CaseRecord, CaseUnitOfWork, RelaySeal
+from bot.cases.statuses import CaseStatus
 from bot.cases.submission import SealCase
+from bot.cases.vocabulary import (
+    AuditAction,
+    AuditOutcome,
+    ContactWay,
+    DeliveryKind,
+    status_action,
+)
 from bot.i18n import Catalogs
-from storage.audit import AuditEntry
-from storage.cases import CaseRecord
-from storage.contacts import CHAT, CODE
-from storage.unit_of_work import SqlUnitOfWork
 
 NOTE_SCHEMA = "complaint-bot/note/v1"
-RELAY_PURPOSE = "relay"
-DONE = "done"
-REFUSED = "refused"
+URGENCY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """What the audit log records of an action: pseudonym, action, case, coalition, outcome."""
+
+    actor: str
+    action: str
+    reference: str | None
+    coalition_id: str | None
+    outcome: AuditOutcome
 
 
 @dataclass(frozen=True)
@@ -50,7 +64,7 @@ class CaseView:
 
 @dataclass(frozen=True)
 class Relayed:
-    way: str
+    way: ContactWay
 
 
 @dataclass(frozen=True)
@@ -70,26 +84,28 @@ class Resent:
 
 @dataclass(frozen=True)
 class OpenCases:
-    cases: list[CaseRecord]
+    cases: list[CaseRecord]  # most urgent first
     coalitions: list[Coalition]
 
 
-Outcome = Refusal | CaseView | Relayed | Unreachable | Noted | Resent | OpenCases
+CaseworkOutcome = Refusal | CaseView | Relayed | Unreachable | Noted | Resent | OpenCases
 
 
 class Casework:
     def __init__(
         self,
-        units: Callable[[], SqlUnitOfWork],
+        units: Callable[[], CaseUnitOfWork],
         directory: CoalitionDirectory,
         catalogs: Catalogs,
         seal_case: SealCase,
+        relays: RelaySeal,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self._units = units
         self._directory = directory
         self._catalogs = catalogs
         self._seal_case = seal_case
+        self._relays = relays
         self._clock = clock
 
     def coalitions_of(self, actor: Actor) -> list[Coalition]:
@@ -110,66 +126,73 @@ class Casework:
         kept = reference if self.is_staff(actor.user_id) else None
         with self._units() as unit:
             unit.audit.append(
-                AuditEntry(actor.pseudonym, action, kept, None, REFUSED), self._clock()
+                AuditEntry(actor.pseudonym, action, kept, None, AuditOutcome.REFUSED),
+                self._clock(),
             )
             unit.commit()
         return Refusal()
 
-    def acknowledge(self, actor: Actor, update_id: int, reference: str) -> Outcome:
-        def act(unit: SqlUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
-            if view.case.status == "new":
-                unit.cases.set_status(reference, "in_progress", now.date())
+    def acknowledge(self, actor: Actor, update_id: int, reference: str) -> CaseworkOutcome:
+        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
+            if view.case.status == CaseStatus.NEW:
+                unit.cases.set_status(reference, CaseStatus.IN_PROGRESS, now.date())
             return self._view(unit, reference, view.coalition)
 
-        return self._act(actor, update_id, "acknowledge", reference, act)
+        return self._act(actor, update_id, AuditAction.ACKNOWLEDGE, reference, act)
 
-    def assign_to_me(self, actor: Actor, update_id: int, reference: str) -> Outcome:
-        def act(unit: SqlUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+    def assign_to_me(self, actor: Actor, update_id: int, reference: str) -> CaseworkOutcome:
+        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
             unit.cases.assign(reference, actor.pseudonym)
-            if view.case.status == "new":
-                unit.cases.set_status(reference, "in_progress", now.date())
+            if view.case.status == CaseStatus.NEW:
+                unit.cases.set_status(reference, CaseStatus.IN_PROGRESS, now.date())
             return self._view(unit, reference, view.coalition)
 
-        return self._act(actor, update_id, "assign", reference, act)
+        return self._act(actor, update_id, AuditAction.ASSIGN, reference, act)
 
-    def set_status(self, actor: Actor, update_id: int, reference: str, status: str) -> Outcome:
-        def act(unit: SqlUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
-            unit.cases.set_status(reference, status, now.date())
+    def set_status(
+        self, actor: Actor, update_id: int, reference: str, status: str
+    ) -> CaseworkOutcome:
+        """`status` is a `CaseStatus` (or its code); closing starts the retention clock."""
+        wanted = CaseStatus(status)
+
+        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
+            unit.cases.set_status(reference, wanted, now.date())
             return self._view(unit, reference, view.coalition)
 
-        return self._act(actor, update_id, f"status:{status}", reference, act)
+        return self._act(actor, update_id, status_action(wanted), reference, act)
 
-    def show(self, actor: Actor, reference: str) -> Outcome:
-        def act(unit: SqlUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+    def show(self, actor: Actor, reference: str) -> CaseworkOutcome:
+        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
             return view
 
-        return self._act(actor, None, "show", reference, act)
+        return self._act(actor, None, AuditAction.SHOW, reference, act)
 
-    def resend(self, actor: Actor, reference: str) -> Outcome:
-        def act(unit: SqlUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+    def resend(self, actor: Actor, reference: str) -> CaseworkOutcome:
+        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
             sealed = unit.cases.sealed_file(reference, 0)
             return Resent(sealed) if sealed is not None else Refusal()
 
-        return self._act(actor, None, "resend", reference, act)
+        return self._act(actor, None, AuditAction.RESEND, reference, act)
 
-    def open_cases(self, actor: Actor) -> Outcome:
+    def open_cases(self, actor: Actor) -> CaseworkOutcome:
         coalitions = self.coalitions_of(actor)
         if not coalitions:
-            return self.refuse(actor, "list", None)
+            return self.refuse(actor, AuditAction.LIST, None)
         now = self._clock()
         with self._units() as unit:
-            cases = unit.cases.open_cases([c.id for c in coalitions])
+            cases = list(unit.cases.open_cases([c.id for c in coalitions]))
             for coalition in coalitions:
                 unit.audit.append(
-                    AuditEntry(actor.pseudonym, "list", None, coalition.id, DONE), now
-                )
+                    AuditEntry(actor.pseudonym, AuditAction.LIST, None, coalition.id,
+                               AuditOutcome.DONE),
+                    now,
+                )  # fmt: skip
             unit.commit()
-        order = {"high": 0, "medium": 1, "low": 2}
-        cases.sort(key=lambda c: (order.get(c.urgency, 3), c.received_on, c.reference))
+        cases.sort(key=lambda c: (URGENCY_ORDER.get(c.urgency, 3), c.received_on, c.reference))
         return OpenCases(cases, coalitions)
 
-    def add_note(self, actor: Actor, update_id: int, reference: str, text: str) -> Outcome:
-        def act(unit: SqlUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+    def add_note(self, actor: Actor, update_id: int, reference: str, text: str) -> CaseworkOutcome:
+        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
             note = {
                 "schema": NOTE_SCHEMA,
                 "reference": reference,
@@ -184,17 +207,17 @@ class Casework:
             unit.outbox.enqueue(reference, number, view.coalition.staff_chat_id, now)
             return Noted(number)
 
-        return self._act(actor, update_id, "note", reference, act)
+        return self._act(actor, update_id, AuditAction.NOTE, reference, act)
 
-    def reply(self, actor: Actor, update_id: int, reference: str, text: str) -> Outcome:
+    def reply(self, actor: Actor, update_id: int, reference: str, text: str) -> CaseworkOutcome:
         """Relay staff's words to the complainant by the way they chose at submission."""
 
-        def act(unit: SqlUnitOfWork, view: CaseView, now: dt.datetime) -> Outcome:
+        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
             contact = unit.contacts.get(reference)
             if contact is None:
                 return Unreachable()
             coalition = view.coalition
-            if contact.way == CHAT and contact.chat_id is not None:
+            if contact.way == ContactWay.CHAT and contact.chat_id is not None:
                 message = {
                     "chat_id": contact.chat_id,
                     "html": self._relay_html(coalition, reference, text, contact.language,
@@ -202,15 +225,13 @@ class Casework:
                     "reference": reference,
                     "language": contact.language,
                 }  # fmt: skip
-                payload = unit.seal_at_rest(
-                    json.dumps(message, ensure_ascii=False).encode(),
-                    purpose=RELAY_PURPOSE,
-                    row=reference,
+                payload = self._relays.seal(
+                    reference, json.dumps(message, ensure_ascii=False).encode()
                 )
-                unit.outbox.enqueue(reference, -1, 0, now, kind="relay", payload=payload)
-                return Relayed(CHAT)
+                unit.outbox.enqueue(reference, -1, 0, now, kind=DeliveryKind.RELAY, payload=payload)
+                return Relayed(ContactWay.CHAT)
             recipient = contact.code_recipient
-            if contact.way == CODE and recipient is not None:
+            if contact.way == ContactWay.CODE and recipient is not None:
                 message = {
                     "from": coalition.name,
                     "text": text,
@@ -219,10 +240,10 @@ class Casework:
                 }
                 sealed = self._seal_case(json.dumps(message).encode(), [recipient])
                 unit.contacts.keep_message(reference, sealed, now)
-                return Relayed(CODE)
+                return Relayed(ContactWay.CODE)
             return Unreachable()
 
-        return self._act(actor, update_id, "reply", reference, act)
+        return self._act(actor, update_id, AuditAction.REPLY, reference, act)
 
     def _relay_html(
         self, coalition: Coalition, reference: str, text: str, language: str, word: str | None
@@ -247,7 +268,7 @@ class Casework:
         )
         return "\n".join(lines)
 
-    def _view(self, unit: SqlUnitOfWork, reference: str, coalition: Coalition) -> CaseView:
+    def _view(self, unit: CaseUnitOfWork, reference: str, coalition: Coalition) -> CaseView:
         case = unit.cases.get(reference)
         assert case is not None
         return CaseView(case, coalition)
@@ -258,22 +279,25 @@ class Casework:
         update_id: int | None,
         action: str,
         reference: str,
-        act: Callable[[SqlUnitOfWork, CaseView, dt.datetime], Outcome],
-    ) -> Outcome:
+        act: Callable[[CaseUnitOfWork, CaseView, dt.datetime], CaseworkOutcome],
+    ) -> CaseworkOutcome:
         now = self._clock()
         with self._units() as unit:
             case = unit.cases.get(reference)
             coalition = self._coalition_for(actor, case)
             if case is None or coalition is None:
                 kept = reference if self.is_staff(actor.user_id) else None
-                unit.audit.append(AuditEntry(actor.pseudonym, action, kept, None, REFUSED), now)
+                unit.audit.append(
+                    AuditEntry(actor.pseudonym, action, kept, None, AuditOutcome.REFUSED), now
+                )
                 unit.commit()
                 return Refusal()
             if update_id is not None and not unit.updates.claim(update_id, now):
                 return self._view(unit, reference, coalition)
             outcome = act(unit, CaseView(case, coalition), now)
             unit.audit.append(
-                AuditEntry(actor.pseudonym, action, reference, coalition.id, DONE), now
+                AuditEntry(actor.pseudonym, action, reference, coalition.id, AuditOutcome.DONE),
+                now,
             )
             unit.commit()
             return outcome

@@ -14,14 +14,10 @@ from dataclasses import dataclass, field
 
 from bot.cases.coalitions import CoalitionDirectory
 from bot.cases.followups import Enclosure, followup_package
+from bot.cases.ports import CaseRecord, CaseUnitOfWork
 from bot.cases.submission import SealCase
+from bot.cases.vocabulary import ContactWay
 from bot.cases.ways import ContactWays
-from storage.case_codes import normalise_case_code, open_code_box
-from storage.cases import CaseRecord
-from storage.contacts import CHAT
-from storage.errors import Unreadable
-from storage.sealing import CaseUnopenable, open_case
-from storage.unit_of_work import SqlUnitOfWork
 
 MESSAGE_SCHEMA = "complaint-bot/message/v1"
 GRANT_LIFETIME = dt.timedelta(minutes=30)
@@ -111,7 +107,7 @@ class AnswerGrants:
 class ComplainantCases:
     def __init__(
         self,
-        units: Callable[[], SqlUnitOfWork],
+        units: Callable[[], CaseUnitOfWork],
         directory: CoalitionDirectory,
         seal_case: SealCase,
         ways: ContactWays,
@@ -127,14 +123,13 @@ class ComplainantCases:
 
     def statuses(self, handle: str) -> list[CaseRecord]:
         with self._units() as unit:
-            return unit.cases.statuses(unit.contacts.references_of(handle))
+            return list(unit.cases.statuses(unit.contacts.references_of(handle)))
 
     def check(self, handle: str, typed: str) -> CheckOutcome:
         wait = self.guard.wait_for(handle)
         if wait:
             return SlowDown(wait)
-        code = normalise_case_code(typed)
-        found = self._open_with(code) if code is not None else None
+        found = self._open_with(typed)
         if found is None:
             self.guard.failed(handle)
             return Miss()
@@ -152,12 +147,12 @@ class ComplainantCases:
         with self._units() as unit:
             return self._may_answer(unit, handle, reference)
 
-    def _may_answer(self, unit: SqlUnitOfWork, handle: str, reference: str) -> bool:
+    def _may_answer(self, unit: CaseUnitOfWork, handle: str, reference: str) -> bool:
         """A code holder after a correct /check, or the account that asked to be notified."""
         if self.grants.allows(handle, reference):
             return True
         contact = unit.contacts.get(reference)
-        return contact is not None and contact.way == CHAT and contact.handle == handle
+        return contact is not None and contact.way == ContactWay.CHAT and contact.handle == handle
 
     def answer(
         self,
@@ -192,32 +187,24 @@ class ComplainantCases:
             unit.commit()
             return True
 
-    def forget_account(self, handle: str, reference: str | None = None) -> int:
-        """Erase the links between this account and its cases (one case, or all of them)."""
-        self.grants.revoke(handle)
+    def _open_with(self, typed: str) -> Found | None:
+        """The case of this code and its waiting messages; None for a malformed or unknown
+        code, or one that does not open what is kept for it."""
+        key = self._ways.key_of(typed)
+        if key is None:
+            return None
         with self._units() as unit:
-            linked = unit.contacts.references_of(handle)
-            erased = [r for r in linked if reference is None or r == reference]
-            unit.outbox.forget_relays(erased)
-            unit.contacts.erase(erased)
-            unit.commit()
-        return len(erased)
-
-    def _open_with(self, code: str) -> Found | None:
-        keys = self._ways.keys_of(code)
-        with self._units() as unit:
-            holder = unit.contacts.by_code(keys.lookup)
+            holder = unit.contacts.by_code(key.lookup)
             if holder is None:
                 return None
             case = unit.cases.get(holder.reference)
-            stored = unit.contacts.messages_for(holder.reference)
+            stored = list(unit.contacts.messages_for(holder.reference))
         if case is None:
             return None
-        try:
-            identity = open_code_box(holder.locked_identity, keys)
-            messages = [_message(open_case(sealed, [identity])) for _, sealed in stored]
-        except (Unreadable, CaseUnopenable):
+        opened = key.open_messages(holder.locked_identity, [sealed for _, sealed in stored])
+        if opened is None:
             return None
+        messages = [_message(payload) for payload in opened]
         return Found(case.reference, case.status, messages, [i for i, _ in stored])
 
 

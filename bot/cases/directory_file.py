@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 from babel import Locale
 from pydantic import ValidationError
 
 from bot.cases.coalitions import CoalitionDirectory
-from storage.sealing import BadKey, fingerprint, new_identity, parse_recipient
+from bot.errors import BotError
 
 DEMO_COALITIONS: tuple[tuple[str, str, list[str]], ...] = (
     ("kz", "NGO Coalition against Torture in Kazakhstan", ["KZ"]),
@@ -23,7 +24,21 @@ DEMO_COALITIONS: tuple[tuple[str, str, list[str]], ...] = (
 )
 
 
-class CoalitionsError(Exception):
+class StaffKeys(Protocol):
+    """The age keys of staff, as far as the coalitions file needs them."""
+
+    def is_recipient(self, text: str) -> bool:
+        """Whether this is a well-formed age public key (age1..., checksum included)."""
+        ...
+
+    def new_identity(self) -> tuple[str, str]:
+        """A fresh identity: (secret `AGE-SECRET-KEY-1...`, public `age1...`)."""
+        ...
+
+    def fingerprint(self, recipient: str) -> str: ...
+
+
+class CoalitionsError(BotError):
     """The coalitions file is missing or invalid; the message says where and why."""
 
 
@@ -33,7 +48,7 @@ def _countries() -> frozenset[str]:
     return frozenset(code for code in codes if len(code) == 2 and code.isalpha())
 
 
-def load_coalitions(path: Path) -> CoalitionDirectory:
+def load_coalitions(path: Path, keys: StaffKeys) -> CoalitionDirectory:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -56,16 +71,16 @@ def load_coalitions(path: Path) -> CoalitionDirectory:
                     f"{path}: coalition {coalition.id}: unknown country code {country}"
                 )
         for recipient in coalition.recipients:
-            try:
-                parse_recipient(recipient)
-            except BadKey:
+            if not keys.is_recipient(recipient):
                 raise CoalitionsError(
                     f"{path}: coalition {coalition.id}: malformed key {recipient[:12]}..."
-                ) from None
+                )
     return directory
 
 
-def write_demo_coalitions(path: Path, keys_dir: Path) -> list[tuple[str, Path, str]]:
+def write_demo_coalitions(
+    path: Path, keys_dir: Path, keys: StaffKeys
+) -> list[tuple[str, Path, str]]:
     """A demo coalitions file with one fresh, unprotected identity per coalition.
 
     Returns (coalition id, identity file, fingerprint) for each. Everything is marked DEMO:
@@ -75,7 +90,7 @@ def write_demo_coalitions(path: Path, keys_dir: Path) -> list[tuple[str, Path, s
     coalitions = []
     written = []
     for number, (coalition_id, name, countries) in enumerate(DEMO_COALITIONS, start=1):
-        secret, public = new_identity()
+        secret, public = keys.new_identity()
         key_file = keys_dir / f"{coalition_id}.demo-key.txt"
         descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
@@ -95,7 +110,7 @@ def write_demo_coalitions(path: Path, keys_dir: Path) -> list[tuple[str, Path, s
                 **({"reference_code": "XX"} if not countries else {}),
             }
         )
-        written.append((coalition_id, key_file, fingerprint(public)))
+        written.append((coalition_id, key_file, keys.fingerprint(public)))
     header = (
         "# DEMO coalitions, written by `complaint-bot init`. The identities that open these\n"
         "# cases are in the demo key folder on this machine, so the server CAN read demo cases.\n"

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.cases.coalitions import CoalitionDirectory
-from storage.unit_of_work import SqlUnitOfWork
+from bot.cases.ports import CaseUnitOfWork
+from bot.cases.vocabulary import DeliveryKind
 
 WARN_BEFORE = dt.timedelta(days=7)
 
@@ -19,7 +20,7 @@ class RetentionRound:
 
 
 class Retention:
-    def __init__(self, units: Callable[[], SqlUnitOfWork], directory: CoalitionDirectory) -> None:
+    def __init__(self, units: Callable[[], CaseUnitOfWork], directory: CoalitionDirectory) -> None:
         self._units = units
         self._directory = directory
 
@@ -39,8 +40,9 @@ class Retention:
                     if not dry_run:
                         unit.cases.mark_warned(case.reference, today)
                         unit.outbox.enqueue(
-                            case.reference, -1, coalition.staff_chat_id, now, kind="purge_warning"
-                        )
+                            case.reference, -1, coalition.staff_chat_id, now,
+                            kind=DeliveryKind.PURGE_WARNING,
+                        )  # fmt: skip
                 elif warned_on is not None and today >= max(purge_on, warned_on + WARN_BEFORE):
                     done.purged.append(case.reference)
                     if not dry_run:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from enum import StrEnum
 
 from bot.i18n import Translator
 
@@ -13,21 +14,31 @@ def N_(message: str) -> str:
     return message
 
 
-STATUSES: dict[str, str] = {
-    "new": N_("new"),
-    "in_progress": N_("in progress"),
-    "waiting": N_("waiting for the complainant"),
-    "referred": N_("referred"),
-    "closed": N_("closed"),
+class CaseStatus(StrEnum):
+    """Where a case stands. Each value is the code storage keeps and staff may type."""
+
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    WAITING = "waiting"
+    REFERRED = "referred"
+    CLOSED = "closed"
+
+
+STATUSES: dict[CaseStatus, str] = {
+    CaseStatus.NEW: N_("new"),
+    CaseStatus.IN_PROGRESS: N_("in progress"),
+    CaseStatus.WAITING: N_("waiting for the complainant"),
+    CaseStatus.REFERRED: N_("referred"),
+    CaseStatus.CLOSED: N_("closed"),
 }
-OPEN = tuple(code for code in STATUSES if code != "closed")
+OPEN = tuple(code for code in CaseStatus if code is not CaseStatus.CLOSED)
 
 
 def status_label(t: Translator, status: str) -> str:
-    return t.gettext(STATUSES[status]) if status in STATUSES else status
+    return t.gettext(STATUSES[CaseStatus(status)]) if status in STATUSES else status
 
 
-def parse_status(typed: str, translators: Iterable[Translator]) -> str | None:
+def parse_status(typed: str, translators: Iterable[Translator]) -> CaseStatus | None:
     """A status from its code or its label in any language staff might type it in."""
     wanted = _simplified(typed)
     for code, label in STATUSES.items():

@@ -78,4 +78,6 @@ def _file_refs(draft: Draft) -> Iterator[str]:
         if isinstance(value, list):
             yield from (item["ref"] for item in value if isinstance(item, dict) and "ref" in item)
         elif isinstance(value, dict) and "voice" in value:
-            yield value["voice"]["ref"]
+            voice = value.get("voice")
+            if isinstance(voice, dict):
+                yield voice["ref"]

@@ -9,26 +9,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from bot.cases.ports import CaseCodes, CodeKey
 from bot.intake.ports import UnitOfWork
-from storage.case_codes import CodeKeys, derive_code_keys, new_case_code, new_code_box
 
 NOTIFY = "bot_chat"
 CASE_CODE = "case_code"
 CONTACT_QUESTION = "k_contact_way"
 CODE_WORD_QUESTION = "k_code_word"
 
-DeriveCodeKeys = Callable[[str], CodeKeys]
-
 
 class ContactWays:
-    def __init__(self, code_salt_key: bytes) -> None:
-        self._salt_key = code_salt_key
+    def __init__(self, codes: CaseCodes) -> None:
+        self._codes = codes
 
-    def keys_of(self, code: str) -> CodeKeys:
-        return derive_code_keys(code, self._salt_key)
+    def key_of(self, typed: str) -> CodeKey | None:
+        """What a typed case code unlocks; None if it is no case code."""
+        return self._codes.key_of(typed)
 
     def record(
         self,
@@ -46,13 +44,12 @@ class ContactWays:
             unit.contacts.add_chat(reference, handle, chat_id, language, code_word)
             return None
         if way == CASE_CODE:
-            code = new_case_code()
-            keys = self.keys_of(code)
-            box = new_code_box(keys)
+            issued = self._codes.issue()
             unit.contacts.add_code(
-                reference, keys.lookup, box.recipient, box.locked_identity, language, code_word
-            )
-            return code
+                reference, issued.lookup, issued.recipient, issued.locked_identity, language,
+                code_word,
+            )  # fmt: skip
+            return issued.code
         return None
 
 

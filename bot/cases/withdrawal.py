@@ -1,52 +1,99 @@
-"""Withdrawing consent: the coalition gets a sealed notice; the server learns nothing more.
+"""/delete: erase what links this account to its reports, and withdraw consent for one.
 
-The bot keeps no link between a Telegram account and the cases it sent, so a withdrawal names
-its reference. Whether or not the reference exists, the complainant sees the same answer.
+One call, one transaction: the draft (without a reference), the account's links to its cases
+(contacts, relays waiting for it), and, with a reference, a sealed notice to the case's
+coalition. Only the account the case is linked to may withdraw it, and only once: the link goes
+with the first withdrawal. Anyone else, and any unknown reference, gets the same answer and
+leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
 
 from bot.cases.coalitions import CoalitionDirectory
 from bot.cases.followups import followup_package
+from bot.cases.ports import CaseUnitOfWork
 from bot.cases.submission import SealCase
-from storage.unit_of_work import SqlUnitOfWork
+from bot.intake import erasure
+from bot.intake.draft import Draft
+from bot.intake.ports import Drafts
 
 NOTICE_SCHEMA = "complaint-bot/notice/v1"
+
+
+class WithdrawalUnitOfWork(CaseUnitOfWork, Protocol):
+    @property
+    def drafts(self) -> Drafts: ...
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """What /delete did. `notified` is for the tests and the log: the person is told the same
+    either way."""
+
+    language: str | None
+    notified: bool
+    erase: tuple[int, ...]
 
 
 class Withdrawals:
     def __init__(
         self,
-        units: Callable[[], SqlUnitOfWork],
+        units: Callable[[], WithdrawalUnitOfWork],
         directory: CoalitionDirectory,
         seal_case: SealCase,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        *,
+        forget_grants: Callable[[str], None] = lambda handle: None,
     ) -> None:
         self._units = units
         self._directory = directory
         self._seal_case = seal_case
         self._clock = clock
+        self._forget_grants = forget_grants
 
-    def withdraw(self, update_id: int, reference: str) -> bool:
-        """Queue a sealed withdrawal notice for the case's coalition; False if nothing was sent."""
+    def withdraw(
+        self, handle: str, update_id: int, reference: str | None, message_id: int | None = None
+    ) -> Withdrawn:
+        """Without a reference: the draft, the conversation and every link of this account go.
+        With one linked to this account: that link goes and its coalition gets the notice."""
         now = self._clock()
+        typed = (message_id,) if message_id else ()
         with self._units() as unit:
             if not unit.updates.claim(update_id, now):
-                return False
-            case = unit.cases.get(reference)
-            coalition = self._directory.find(case.coalition_id if case else None)
-            if case is None or coalition is None:
-                unit.commit()
-                return False
-            number = unit.cases.next_file_number(reference)
-            sealed = self._seal_case(_notice(reference, now.date()), coalition.recipients)
-            unit.cases.add_sealed_file(reference, number, sealed)
-            unit.outbox.enqueue(reference, number, coalition.staff_chat_id, now)
+                return Withdrawn(None, False, typed)
+            payload = unit.drafts.get(handle, now)
+            draft = Draft.from_bytes(payload) if payload is not None else None
+            linked = unit.contacts.references_of(handle)
+            erased = [r for r in linked if reference is None or r == reference]
+            notified = reference in erased and self._notify(unit, reference, now)
+            unit.outbox.forget_relays(erased)
+            unit.contacts.erase(erased)
+            if reference is None:
+                unit.drafts.delete(handle)
             unit.commit()
-            return True
+        self._forget_grants(handle)
+        language = draft.language if draft is not None else None
+        if reference is None and message_id:
+            first = draft.first_message_id if draft is not None else None
+            return Withdrawn(language, notified, erasure.conversation(first, message_id))
+        return Withdrawn(language, notified, typed)
+
+    def _notify(self, unit: WithdrawalUnitOfWork, reference: str, now: dt.datetime) -> bool:
+        """Queue a sealed withdrawal notice for the case's coalition; False if none exists."""
+        case = unit.cases.get(reference)
+        coalition = self._directory.find(case.coalition_id if case else None)
+        if case is None or coalition is None:
+            return False
+        number = unit.cases.next_file_number(reference)
+        sealed = self._seal_case(_notice(reference, now.date()), coalition.recipients)
+        unit.cases.add_sealed_file(reference, number, sealed)
+        unit.outbox.enqueue(reference, number, coalition.staff_chat_id, now)
+        return True
 
 
 def _notice(reference: str, day: dt.date) -> bytes:
@@ -55,7 +102,7 @@ def _notice(reference: str, day: dt.date) -> bytes:
         "reference": reference,
         "kind": "consent_withdrawn",
         "received_on": day.isoformat(),
-        "text": "Someone who knew this case's reference asked to withdraw consent. "
+        "text": "The Telegram account that sent this case asked to withdraw consent. "
         "Decide what to do with the case; if you can, confirm with the complainant "
         "using their code word.",
     }

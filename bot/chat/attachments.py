@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 from telegram import Message
 
+from bot.chat.durations import seconds_of
+from bot.errors import BotError
 from bot.intake.engine import MAX_FILE_BYTES
+from bot.intake.vocabulary import Refusal
 
 ACCEPTED_DOCUMENT_TYPES = (
     "image/",
@@ -31,8 +34,8 @@ class Attachment:
     duration: int | None = None
 
 
-class AttachmentRefused(Exception):
-    def __init__(self, reason: str, **params: int | str) -> None:
+class AttachmentRefused(BotError):
+    def __init__(self, reason: Refusal, **params: int | str) -> None:
         super().__init__(reason)
         self.reason = reason
         self.params = params
@@ -41,9 +44,9 @@ class AttachmentRefused(Exception):
 def attachment_of(message: Message) -> Attachment:
     attachment = _describe(message)
     if attachment.size > MAX_FILE_BYTES:
-        raise AttachmentRefused("file_too_large", max_mb=MAX_FILE_BYTES // (1024 * 1024))
+        raise AttachmentRefused(Refusal.FILE_TOO_LARGE, max_mb=MAX_FILE_BYTES // (1024 * 1024))
     if attachment.kind == "document" and not attachment.mime.startswith(ACCEPTED_DOCUMENT_TYPES):
-        raise AttachmentRefused("unsupported_file")
+        raise AttachmentRefused(Refusal.UNSUPPORTED_FILE)
     return attachment
 
 
@@ -85,8 +88,8 @@ def _describe(message: Message) -> Attachment:
         name = document.file_name or f"document-{message.message_id}"
         mime = document.mime_type or "application/octet-stream"
         return Attachment("document", document.file_id, name, mime, document.file_size or 0)
-    raise AttachmentRefused("unsupported_file")
+    raise AttachmentRefused(Refusal.UNSUPPORTED_FILE)
 
 
 def _seconds(duration: int | dt.timedelta) -> int:
-    return int(duration.total_seconds()) if isinstance(duration, dt.timedelta) else int(duration)
+    return int(seconds_of(duration))

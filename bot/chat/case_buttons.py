@@ -1,61 +1,36 @@
-"""Buttons about cases: on staff case cards (`s:<op>:<REF>`) and on relayed messages (`a:<REF>`).
-
-The data names only the case reference and the action; who may press is checked on receipt.
-"""
+"""The buttons about cases: on staff case cards, and under a coalition's message to a
+complainant. Their data comes from the one codec (bot.chat.callbacks)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from telegram import InlineKeyboardMarkup
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from bot.cases.reference import normalise_reference
+from bot.chat.callbacks import AnswerButton, StaffButton, StaffOp
+from bot.chat.screens import Row
+from bot.chat.senders import markup
 from bot.i18n import Translator
 
-ACKNOWLEDGE = "ack"
-ASSIGN = "mine"
-REPLY = "reply"
-STAFF_OPS = (ACKNOWLEDGE, ASSIGN, REPLY)
 
+def card_rows(t: Translator, reference: str) -> list[Row]:
+    def button(label: str, op: StaffOp) -> tuple[str, str]:
+        return label, StaffButton(op, reference).encode()
 
-@dataclass(frozen=True)
-class StaffButton:
-    op: str
-    reference: str
-
-
-@dataclass(frozen=True)
-class AnswerButton:
-    reference: str
-
-
-def decode_case_button(data: str | None) -> StaffButton | AnswerButton | None:
-    parts = (data or "").split(":")
-    if len(parts) == 3 and parts[0] == "s" and parts[1] in STAFF_OPS:
-        reference = normalise_reference(parts[2])
-        return StaffButton(parts[1], reference) if reference else None
-    if len(parts) == 2 and parts[0] == "a":
-        reference = normalise_reference(parts[1])
-        return AnswerButton(reference) if reference else None
-    return None
-
-
-def card_buttons(t: Translator, reference: str) -> InlineKeyboardMarkup:
-    def button(label: str, op: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=f"s:{op}:{reference}")
-
-    return InlineKeyboardMarkup(
+    return [
         [
-            [
-                button("👁 " + t.gettext("Acknowledge"), ACKNOWLEDGE),
-                button("🙋 " + t.gettext("Assign to me"), ASSIGN),
-            ],
-            [button("↩️ " + t.gettext("Reply"), REPLY)],
-        ]
-    )
+            button("👁 " + t.gettext("Acknowledge"), StaffOp.ACKNOWLEDGE),
+            button("🙋 " + t.gettext("Assign to me"), StaffOp.ASSIGN),
+        ],
+        [button("↩️ " + t.gettext("Reply"), StaffOp.REPLY)],
+    ]
 
 
-def answer_button(t: Translator, reference: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton("✍️ " + t.gettext("Answer"), callback_data=f"a:{reference}")]]
-    )
+def answer_rows(t: Translator, reference: str) -> list[Row]:
+    return [[("✍️ " + t.gettext("Answer"), AnswerButton(reference).encode())]]
+
+
+def card_buttons(t: Translator, reference: str) -> InlineKeyboardMarkup | None:
+    return markup(card_rows(t, reference))
+
+
+def answer_button(t: Translator, reference: str) -> InlineKeyboardMarkup | None:
+    return markup(answer_rows(t, reference))

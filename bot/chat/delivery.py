@@ -12,20 +12,20 @@ import datetime as dt
 import html
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.cases.casework import RELAY_PURPOSE
 from bot.cases.coalitions import Coalition, CoalitionDirectory
+from bot.cases.ports import CaseUnitOfWork, Delivery, RelaySeal
+from bot.cases.receipts import ReceiptSigner, receipt_name
+from bot.cases.vocabulary import DeliveryKind
 from bot.chat.case_buttons import answer_button, card_buttons
 from bot.chat.durations import seconds_of
 from bot.chat.wiper import CASE_MESSAGE_LIFETIME, Wiper
 from bot.i18n import Catalogs
-from storage.cases import Delivery
-from storage.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 REFUSED_PAUSE = dt.timedelta(minutes=10)
@@ -40,17 +40,21 @@ class Courier:
     def __init__(
         self,
         bot: Bot,
-        units: Callable[[], SqlUnitOfWork],
+        units: Callable[[], CaseUnitOfWork],
         directory: CoalitionDirectory,
         catalogs: Catalogs,
         *,
+        relays: RelaySeal,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         idle_seconds: float = 2.0,
         lease: dt.timedelta = dt.timedelta(seconds=60),
         wake: asyncio.Event | None = None,
         wiper: Wiper | None = None,
+        receipts: ReceiptSigner | None = None,
     ) -> None:
         self._wiper = wiper
+        self._relays = relays
+        self._receipts = receipts
         self._lease = lease
         self._bot = bot
         self._units = units
@@ -79,25 +83,34 @@ class Courier:
                 delivered += await self._deliver(delivery)
         return delivered
 
-    def _claim(self) -> list[Delivery]:
+    def _claim(self) -> Sequence[Delivery]:
         with self._units() as unit:
             claimed = unit.outbox.claim_due(self._clock(), self._lease)
             unit.commit()
         return claimed
 
     async def _deliver(self, delivery: Delivery) -> int:
-        if delivery.kind == "purge_warning":
+        if delivery.kind == DeliveryKind.PURGE_WARNING:
             return await self._send(delivery, self._warning(delivery), None)
-        if delivery.kind == "relay":
+        if delivery.kind == DeliveryKind.RELAY:
             return await self._relay(delivery)
         sealed = await asyncio.to_thread(self._sealed, delivery)
         if sealed is None:
             await asyncio.to_thread(self._settle, delivery, None, "gone")
             return 0
         name = sealed_file_name(delivery.reference, delivery.number)
+        if self._receipts is not None and not await self._send_receipt(delivery, sealed, name):
+            return 0
         return await self._send(
             delivery, self._card(delivery, name), InputFile(sealed, filename=name)
         )
+
+    async def _send_receipt(self, delivery: Delivery, sealed: bytes, name: str) -> bool:
+        """The signed receipt goes first: a retry may repeat it, never leave a case without it."""
+        assert self._receipts is not None
+        signature = self._receipts.sign(sealed, delivery.reference, name, delivery.received_on)
+        document = InputFile(signature, filename=receipt_name(name))
+        return await self._send(delivery, "", document, settle_on_success=False) == 1
 
     async def _relay(self, delivery: Delivery) -> int:
         """A coalition's message to a complainant who asked to be notified in their chat."""
@@ -119,9 +132,7 @@ class Courier:
         if delivery.payload is None:
             return None
         # Opening needs only the server key, not a transaction (which on SQLite takes the lock).
-        opened = self._units().open_at_rest(
-            delivery.payload, purpose=RELAY_PURPOSE, row=delivery.reference
-        )
+        opened = self._relays.open(delivery.reference, delivery.payload)
         result: dict[str, str] = json.loads(opened)
         return result
 
@@ -134,8 +145,10 @@ class Courier:
         chat_id: int | None = None,
         protect: bool = False,
         markup: InlineKeyboardMarkup | None = None,
+        settle_on_success: bool = True,
     ) -> int:
         target = chat_id if chat_id is not None else delivery.chat_id
+        receipt = not settle_on_success
         try:
             if document is None:
                 sent = await self._bot.send_message(
@@ -152,9 +165,9 @@ class Courier:
                 await self._bot.send_document(
                     target,
                     document=document,
-                    caption=text,
+                    caption=text or None,
                     parse_mode=ParseMode.HTML,
-                    reply_markup=self._card_markup(delivery),
+                    reply_markup=None if receipt else self._card_markup(delivery),
                 )
         except RetryAfter as error:
             wait = seconds_of(error.retry_after)
@@ -183,6 +196,8 @@ class Courier:
             backoff = min(MAX_BACKOFF, dt.timedelta(seconds=2 ** min(delivery.attempts, 10)))
             await asyncio.to_thread(self._settle, delivery, backoff, type(error).__name__)
             return 0
+        if receipt:
+            return 1
         await asyncio.to_thread(self._settle, delivery, None, None)
         log.info("delivered a %s for %s to its staff chat", delivery.kind, delivery.reference)
         return 1

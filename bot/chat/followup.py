@@ -3,55 +3,30 @@
 - `/status` in the private chat lists the status of cases linked to this account (no content).
 - `/check CODE` shows a case-code holder the status and the coalition's new messages; the
   command message, which holds the code, is deleted first.
-- A reply to a bot message that names a case is an answer: from staff (to the `↩️` prompt) it is
-  relayed to the complainant; from the complainant it is sealed for the coalition and removed
-  from the chat.
+- A reply to a bot message that names a case is an answer: from staff (to the staff prompt, see
+  bot.chat.prompts) it is relayed to the complainant; from the complainant it is sealed for the
+  coalition and removed from the chat.
 """
 
 from __future__ import annotations
 
-import asyncio
 import html
-from collections.abc import Callable
 
-from telegram import CallbackQuery, ForceReply, Message, Update
-from telegram.constants import ParseMode
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
+from telegram import CallbackQuery, Message, Update
 
 from bot.cases.complainants import ComplainantCases, Found, Miss, SlowDown
 from bot.cases.followups import Enclosure
-from bot.cases.reference import IN_TEXT
 from bot.cases.statuses import status_label
-from bot.chat import case_buttons
+from bot.chat import callbacks as cb
 from bot.chat.attachments import AttachmentRefused, attachment_of
-from bot.chat.staff import STAFF_PROMPT_MARK, StaffHandlers
-from bot.chat.wiper import CASE_MESSAGE_LIFETIME, Wiper
-from bot.i18n import Catalogs, Translator
-
-Context = ContextTypes.DEFAULT_TYPE
-ANSWER_PROMPT_MARK = "✍️"
-
-
-class _RepliesAboutACase(filters.MessageFilter):
-    """A message answering one of the bot's messages that names a case."""
-
-    def filter(self, message: Message) -> bool:
-        return _case_replied_to(message) is not None
-
-
-def _case_replied_to(message: Message) -> str | None:
-    replied = message.reply_to_message
-    if replied is None or replied.from_user is None or not replied.from_user.is_bot:
-        return None
-    found = IN_TEXT.search(replied.text or replied.caption or "")
-    return found.group(0) if found else None
+from bot.chat.case_buttons import answer_rows
+from bot.chat.context import Context
+from bot.chat.kit import ComplainantKit
+from bot.chat.prompts import PromptKind, prompt_text, replied_to
+from bot.chat.screens import Screen
+from bot.chat.staff import StaffHandlers
+from bot.chat.wiper import CASE_MESSAGE_LIFETIME
+from bot.i18n import Translator
 
 
 class FollowUpHandlers:
@@ -59,26 +34,16 @@ class FollowUpHandlers:
         self,
         cases: ComplainantCases,
         staff: StaffHandlers,
-        catalogs: Catalogs,
-        handle_of: Callable[[int], str],
-        wiper: Wiper,
-        on_queued: Callable[[], None] | None = None,
+        kit: ComplainantKit,
     ) -> None:
+        self._send = kit.sender
+        self._call = kit.calls
         self._cases = cases
         self._staff = staff
-        self._catalogs = catalogs
-        self._handle_of = handle_of
-        self._wiper = wiper
-        self._on_queued = on_queued or (lambda: None)
-
-    def register(self, application: Application) -> None:  # type: ignore[type-arg]
-        private = filters.ChatType.PRIVATE
-        application.add_handler(CommandHandler("check", self.on_check, filters=private))
-        application.add_handler(CommandHandler("status", self.on_status, filters=private))
-        application.add_handler(CallbackQueryHandler(self.on_answer_button, pattern=r"^a:"))
-        application.add_handler(
-            MessageHandler(_RepliesAboutACase() & ~filters.COMMAND, self.on_reply_to_case)
-        )
+        self._catalogs = kit.catalogs
+        self._handle_of = kit.handle_of
+        self._wiper = kit.wiper
+        self._on_queued = kit.on_queued
 
     async def on_status(self, update: Update, context: Context) -> None:
         message, user = update.effective_message, update.effective_user
@@ -91,7 +56,7 @@ class FollowUpHandlers:
                 return
             await self._staff.refuse(actor, "status")
         t = self._translator(update)
-        records = await asyncio.to_thread(self._cases.statuses, self._handle_of(user.id))
+        records = await self._call(self._cases.statuses, self._handle_of(user.id))
         if records:
             lines = [t.gettext("Your reports:")]
             lines += [f"{r.reference} — {status_label(t, r.status)}" for r in records]
@@ -121,7 +86,7 @@ class FollowUpHandlers:
                 ),
             )
             return
-        outcome = await asyncio.to_thread(self._cases.check, self._handle_of(user.id), typed)
+        outcome = await self._call(self._cases.check, self._handle_of(user.id), typed)
         match outcome:
             case SlowDown(seconds=seconds):
                 text = t.gettext(
@@ -154,24 +119,21 @@ class FollowUpHandlers:
         parts.append("")
         parts.append(t.gettext("To answer, press “Answer” within 30 minutes."))
         parts.append(t.gettext("This message is deleted from this chat after 24 hours."))
-        shown = await message.get_bot().send_message(
-            message.chat_id,
-            html.escape("\n".join(parts)),
-            parse_mode=ParseMode.HTML,
-            protect_content=True,
-            reply_markup=case_buttons.answer_button(t, found.reference),
+        text = html.escape("\n".join(parts), quote=False)
+        shown = await self._send.send(
+            message.chat_id, Screen(text, answer_rows(t, found.reference))
         )
-        await self._wiper.schedule(message.chat_id, [shown.message_id], CASE_MESSAGE_LIFETIME)
-        await asyncio.to_thread(self._cases.mark_read, found.message_ids)
+        await self._wiper.schedule(message.chat_id, shown, CASE_MESSAGE_LIFETIME)
+        await self._call(self._cases.mark_read, found.message_ids)
 
     async def on_answer_button(self, update: Update, context: Context) -> None:
         query, user = update.callback_query, update.effective_user
         if query is None or user is None:
             return
         t = self._translator(update)
-        button = case_buttons.decode_case_button(query.data)
+        button = cb.decode(query.data)
         handle = self._handle_of(user.id)
-        if not isinstance(button, case_buttons.AnswerButton) or not await asyncio.to_thread(
+        if not isinstance(button, cb.AnswerButton) or not await self._call(
             self._cases.may_answer, handle, button.reference
         ):
             await query.answer(t.gettext("This button is no longer active."))
@@ -186,40 +148,40 @@ class FollowUpHandlers:
             "Write your answer as a reply to this message: text, a voice message, a photo or a "
             "document. It is sealed for the coalition and then removed from this chat."
         )
-        shown = await query.message.get_bot().send_message(
-            query.message.chat_id,
-            f"{ANSWER_PROMPT_MARK} {reference}\n{html.escape(prompt)}",
-            parse_mode=ParseMode.HTML,
-            protect_content=True,
-            reply_markup=ForceReply(input_field_placeholder=reference),
-        )
-        await self._wiper.schedule(shown.chat_id, [shown.message_id], CASE_MESSAGE_LIFETIME)
+        chat_id = query.message.chat_id
+        text = prompt_text(PromptKind.COMPLAINANT_ANSWER, reference, html.escape(prompt))
+        shown = await self._send.prompt(chat_id, text, reference)
+        await self._wiper.schedule(chat_id, [shown], CASE_MESSAGE_LIFETIME)
 
-    async def on_reply_to_case(self, update: Update, context: Context) -> None:
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None:
-            return
-        reference = _case_replied_to(message)
-        if reference is None:
-            return
-        replied = message.reply_to_message
-        staff_prompt = replied is not None and (replied.text or "").startswith(STAFF_PROMPT_MARK)
+    async def on_staff_reply(self, update: Update, context: Context) -> None:
+        """A reply to the staff prompt: relayed to the complainant (staff only, audited)."""
+        message = update.effective_message
+        replied = replied_to(message) if message is not None else None
         actor = self._staff.actor(update)
-        if staff_prompt:
-            if actor is not None and message.text:
-                await self._staff.relay(update, actor, message, reference, message.text)
+        if message is None or replied is None or actor is None or not message.text:
             return
-        if message.chat.type != "private":
-            return  # staff talking about a case among themselves: never relayed
-        await self._answer(update, context, message, reference)
+        await self._staff.relay(update, actor, message, replied.reference, message.text)
+
+    async def on_complainant_reply(self, update: Update, context: Context) -> None:
+        """A complainant's reply about their case, in the private chat: sealed for the coalition."""
+        message = update.effective_message
+        replied = replied_to(message) if message is not None else None
+        if message is None or replied is None:
+            return
+        await self._answer(update, context, message, replied.reference, replied.prompt)
 
     async def _answer(
-        self, update: Update, context: Context, message: Message, reference: str
+        self,
+        update: Update,
+        context: Context,
+        message: Message,
+        reference: str,
+        prompt_kind: PromptKind | None,
     ) -> None:
         assert update.effective_user is not None
         t = self._translator(update)
         handle = self._handle_of(update.effective_user.id)
-        if not await asyncio.to_thread(self._cases.may_answer, handle, reference):
+        if not await self._call(self._cases.may_answer, handle, reference):
             await self._say(message, t.gettext("This report cannot receive answers from here."))
             return
         enclosure = None
@@ -239,7 +201,7 @@ class FollowUpHandlers:
             data = bytes(await telegram_file.download_as_bytearray())
             enclosure = Enclosure(attachment.name, attachment.mime, data)
         text = message.text or message.caption
-        sent = await asyncio.to_thread(
+        sent = await self._call(
             self._cases.answer, update.update_id, handle, reference, text, enclosure
         )
         if not sent:
@@ -248,7 +210,7 @@ class FollowUpHandlers:
         self._on_queued()
         prompt = message.reply_to_message
         own = [message.message_id]
-        if prompt is not None and (prompt.text or "").startswith(ANSWER_PROMPT_MARK):
+        if prompt is not None and prompt_kind == PromptKind.COMPLAINANT_ANSWER:
             own.append(prompt.message_id)
         await self._wiper.wipe(message.chat_id, own)
         await self._say(
@@ -266,8 +228,6 @@ class FollowUpHandlers:
         return self._catalogs.translator_for(user.language_code if user else None)
 
     async def _say(self, message: Message, text: str, *, expires: bool = False) -> None:
-        said = await message.get_bot().send_message(
-            message.chat_id, html.escape(text), parse_mode=ParseMode.HTML, protect_content=True
-        )
+        said = await self._send.send(message.chat_id, Screen(html.escape(text, quote=False)))
         if expires:
-            await self._wiper.schedule(said.chat_id, [said.message_id], CASE_MESSAGE_LIFETIME)
+            await self._wiper.schedule(message.chat_id, said, CASE_MESSAGE_LIFETIME)

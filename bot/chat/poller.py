@@ -25,8 +25,8 @@ from collections.abc import Hashable, Iterable
 
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application
 
+from bot.chat.context import BotApplication
 from bot.chat.durations import seconds_of
 from bot.logs import new_request
 
@@ -39,7 +39,7 @@ RECHECK_PER = 10  # a poll returning more updates than this waits longer to look
 class DurablePoller:
     def __init__(
         self,
-        application: Application,  # type: ignore[type-arg]
+        application: BotApplication,
         *,
         poll_timeout: int = 25,
         max_attempts: int = 5,

@@ -28,6 +28,19 @@ from bot.i18n import LANGUAGE_NAMES, Translator
 from bot.intake.engine import Ended, Prompt, Review, Step, Submitted
 from bot.intake.form import Form
 from bot.intake.ports import Destination, Receipt
+from bot.intake.service import (
+    AlreadyApplied,
+    CodeAwaited,
+    CodeConfirmed,
+    Discarded,
+    IntakeOutcome,
+    NoDraft,
+    Refused,
+    Sent,
+    Shown,
+    Stale,
+)
+from bot.intake.vocabulary import EndReason, Refusal
 
 MAX_TEXT = 4000
 REVIEW_ANSWER_CHARS = 300
@@ -268,9 +281,9 @@ class Screens:
         ]
         return Screen("\n\n".join(parts))
 
-    def ended(self, reason: str) -> str:
+    def ended(self, reason: EndReason) -> str:
         _ = self.t.gettext
-        if reason == "declined":
+        if reason == EndReason.DECLINED:
             return _e(
                 _(
                     "Nothing has been stored or sent. If you change your mind, send /start. "
@@ -281,7 +294,7 @@ class Screens:
         return _e(_("Closed. Your unfinished answers have been deleted."))
 
     def refused(
-        self, prompt_or_step: Step, error: str, params: dict[str, int | str]
+        self, prompt_or_step: Step, error: Refusal, params: dict[str, int | str]
     ) -> list[Screen]:
         message = error_text(self.t, error, params)
         if isinstance(prompt_or_step, Prompt):
@@ -315,6 +328,123 @@ class Screens:
                 _e(_("Unfinished reports are deleted after 48 hours.")),
             ]
         )
+
+    def outcome(self, outcome: IntakeOutcome, *, intro: bool = False) -> list[Screen]:
+        """What to say after an intake call, whether it came from a button or a message."""
+        match outcome:
+            case Shown(step=Ended(reason=EndReason.EXIT)):
+                return []  # the whole conversation is being deleted: say nothing
+            case Shown(step=step, resumed=resumed, destination=destination):
+                return self.step(
+                    step, intro=intro and not resumed, resumed=resumed, destination=destination
+                )
+            case Sent(receipt=receipt):
+                screens = [self.sent(receipt)]
+                if receipt is not None and receipt.case_code is not None:
+                    screens.append(self.case_code(receipt.case_code))
+                return screens
+            case CodeAwaited(mismatch=mismatch):
+                return [self.code_awaited(mismatch=mismatch)]
+            case CodeConfirmed():
+                return [self.code_confirmed()]
+            case AlreadyApplied(step=step, language=language) if step is not None and language:
+                return self.step(step)
+            case Refused(error=error, params=params, step=step):
+                return self.refused(step, error, params)
+            case Discarded():
+                return [self.discarded()]
+            case NoDraft() | AlreadyApplied() | Stale():
+                return [self.no_draft()]
+        raise TypeError(outcome)
+
+    def case_code(self, code: str) -> Screen:
+        """The case code, shown once; it goes from the chat when its end is typed back."""
+        _ = self.t.gettext
+        lines = [
+            "🔑 " + _e(_("Your case code:")),
+            f"<code>{_e(code)}</code>",
+            _e(
+                _(
+                    "Write it down somewhere safe, not on this phone. With it, and only with it, "
+                    "you can read the coalition's answers: send /check and the code. It is shown "
+                    "only once and cannot be recovered."
+                )
+            ),
+            _e(_("To confirm you have it, type its last four characters.")),
+        ]
+        return Screen("\n".join(lines))
+
+    def code_awaited(self, *, mismatch: bool) -> Screen:
+        _ = self.t.gettext
+        if mismatch:
+            return Screen(
+                _e(
+                    _(
+                        "That does not match. Type the last four characters of the case code "
+                        "shown above."
+                    )
+                )
+            )
+        return Screen(_e(_("Type the last four characters of the case code shown above.")))
+
+    def code_confirmed(self) -> Screen:
+        return Screen(
+            _e(
+                self.t.gettext(
+                    "Thank you. The message with the code is deleted. To read the coalition's "
+                    "answers, send /check followed by your code."
+                )
+            )
+        )
+
+    def discarded(self) -> Screen:
+        return Screen(
+            _e(
+                self.t.gettext(
+                    "Your unfinished report has been deleted. Send /start to begin again."
+                )
+            )
+        )
+
+    def no_draft(self) -> Screen:
+        _ = self.t.gettext
+        text = _("You have no report in progress. Send /start to begin.")
+        text += "\n" + _("Unfinished reports are deleted after 48 hours.")
+        return Screen(_e(text))
+
+    def withdrawn(self, *, with_reference: bool) -> Screen:
+        _ = self.t.gettext
+        if with_reference:
+            return Screen(
+                _e(
+                    _(
+                        "If this reference exists, its coalition has been told that you withdraw "
+                        "your consent. They decide what happens to the report, which this bot "
+                        "cannot read."
+                    )
+                )
+            )
+        return Screen(
+            _e(
+                _(
+                    "Your unfinished answers are deleted, and so is every link the bot kept "
+                    "between your Telegram account and reports you sent: coalitions can no longer "
+                    "write to you here. To withdraw a sent report, send /delete with its "
+                    "reference, for example /delete KZ-7G4M-Q2XD."
+                )
+            )
+        )
+
+    def too_fast(self) -> str:
+        """Plain text: it may go into a button's pop-up, which shows no HTML."""
+        return self.t.gettext("You are sending messages very fast. Please wait a few seconds.")
+
+    def stale_button(self) -> str:
+        return self.t.gettext("This button is no longer active.")
+
+    def refusal_alert(self, error: Refusal, params: dict[str, int | str]) -> str:
+        """A refusal in a button's pop-up (plain text, at most 200 characters)."""
+        return error_text(self.t, error, params)[:200]
 
 
 def _e(text: str) -> str:

@@ -1,31 +1,29 @@
 """Telegram handlers for coalition staff: case cards' buttons and the case commands.
 
-Thin: each handler reads the update, asks Casework (one unit of work, audited), and answers.
-Anyone who is not staff of the case's coalition, in its staff chat or a private chat with the
-bot, gets the same short refusal whether or not the reference exists.
+Thin: each handler reads the update, asks Casework (one unit of work, audited), and answers
+through the staff sender. Anyone who is not staff of the case's coalition, in its staff chat or a
+private chat with the bot, gets the same short refusal whether or not the reference exists.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import html
 import logging
 from collections.abc import Callable
+from typing import Protocol
 
-from telegram import CallbackQuery, ForceReply, InputFile, Message, Update, User
-from telegram.constants import ParseMode
+from telegram import CallbackQuery, Message, Update, User
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot.cases.casework import (
     Actor,
     CaseView,
     Casework,
+    CaseworkOutcome,
     Noted,
     OpenCases,
-    Outcome,
     Refusal,
     Relayed,
     Resent,
@@ -33,14 +31,29 @@ from bot.cases.casework import (
 )
 from bot.cases.reference import normalise_reference
 from bot.cases.statuses import STATUSES, parse_status, status_label
-from bot.chat import case_buttons
+from bot.chat import callbacks as cb
+from bot.chat.context import Context, DatabaseCalls
 from bot.chat.delivery import sealed_file_name
+from bot.chat.prompts import PromptKind, prompt_text
+from bot.chat.senders import StaffSender
 from bot.i18n import Catalogs, Translator
-from storage.cases import CaseRecord
 
 log = logging.getLogger(__name__)
-Context = ContextTypes.DEFAULT_TYPE
-STAFF_PROMPT_MARK = "↩️"
+
+
+class CaseLine(Protocol):
+    """What a staff list shows of a case."""
+
+    @property
+    def reference(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def urgency(self) -> str: ...
+    @property
+    def received_on(self) -> dt.date: ...
+    @property
+    def assignee(self) -> str | None: ...
 
 
 class StaffHandlers:
@@ -49,29 +62,16 @@ class StaffHandlers:
         casework: Casework,
         catalogs: Catalogs,
         pseudonym_of: Callable[[int], str],
+        sender: StaffSender,
+        calls: DatabaseCalls,
         on_queued: Callable[[], None] | None = None,
     ) -> None:
+        self._send = sender
+        self._call = calls
         self._casework = casework
         self._catalogs = catalogs
         self._pseudonym_of = pseudonym_of
         self._on_queued = on_queued or (lambda: None)
-
-    def register(self, application: Application) -> None:  # type: ignore[type-arg]
-        commands = {
-            "reply": self.on_reply,
-            "case": self.on_case,
-            "cases": self.on_cases,
-            "note": self.on_note,
-        }
-        for name, callback in commands.items():
-            application.add_handler(CommandHandler(name, callback))
-        application.add_handler(
-            CommandHandler("status", self.on_status, filters=~filters.ChatType.PRIVATE)
-        )
-        application.add_handler(
-            CommandHandler("help", self.on_help, filters=~filters.ChatType.PRIVATE)
-        )
-        application.add_handler(CallbackQueryHandler(self.on_button, pattern=r"^s:"))
 
     def actor(self, update: Update) -> Actor | None:
         user, chat = update.effective_user, update.effective_chat
@@ -83,7 +83,7 @@ class StaffHandlers:
         return self._casework.is_staff(actor.user_id)
 
     async def refuse(self, actor: Actor, action: str) -> None:
-        await asyncio.to_thread(self._casework.refuse, actor, action, None)
+        await self._call(self._casework.refuse, actor, action, None)
 
     async def on_help(self, update: Update, context: Context) -> None:
         actor, message = self.actor(update), update.effective_message
@@ -104,7 +104,7 @@ class StaffHandlers:
             await self._refuse_or_usage(actor, message, t, "status", _status_usage(t))
             return
         if len(args) == 1:
-            outcome = await asyncio.to_thread(self._casework.show, actor, reference)
+            outcome = await self._call(self._casework.show, actor, reference)
         else:
             status = parse_status(" ".join(args[1:]), self._all_translators())
             if status is None:
@@ -112,7 +112,7 @@ class StaffHandlers:
                     actor, message, t, "status", _status_usage(t), reference
                 )
                 return
-            outcome = await asyncio.to_thread(
+            outcome = await self._call(
                 self._casework.set_status, actor, update.update_id, reference, status
             )
         await self._say(message, self._text(t, outcome, actor))
@@ -134,9 +134,7 @@ class StaffHandlers:
         self, update: Update, actor: Actor, message: Message, reference: str, text: str
     ) -> None:
         t = self._translator(actor, update.effective_user)
-        outcome = await asyncio.to_thread(
-            self._casework.reply, actor, update.update_id, reference, text
-        )
+        outcome = await self._call(self._casework.reply, actor, update.update_id, reference, text)
         await self._say(message, self._text(t, outcome, actor, reference))
         if isinstance(outcome, Relayed):
             self._on_queued()
@@ -153,7 +151,7 @@ class StaffHandlers:
                 actor, message, t, "note", t.gettext("Usage: /note REFERENCE your note")
             )
             return
-        outcome = await asyncio.to_thread(
+        outcome = await self._call(
             self._casework.add_note, actor, update.update_id, reference, text
         )
         await self._say(message, self._text(t, outcome, actor, reference))
@@ -173,15 +171,11 @@ class StaffHandlers:
                 actor, message, t, "resend", t.gettext("Usage: /case REFERENCE")
             )
             return
-        outcome = await asyncio.to_thread(self._casework.resend, actor, reference)
+        outcome = await self._call(self._casework.resend, actor, reference)
         if isinstance(outcome, Resent):
             name = sealed_file_name(reference, 0)
-            await message.get_bot().send_document(
-                message.chat_id,
-                InputFile(outcome.sealed, filename=name),
-                caption=html.escape(t.gettext("Case {reference}, sealed.", reference=reference)),
-                parse_mode=ParseMode.HTML,
-            )
+            caption = t.gettext("Case {reference}, sealed.", reference=reference)
+            await self._send.send_file(message.chat_id, outcome.sealed, name, caption)
             return
         await self._say(message, self._text(t, outcome, actor, reference))
 
@@ -190,7 +184,7 @@ class StaffHandlers:
         if actor is None or message is None:
             return
         t = self._translator(actor, update.effective_user)
-        outcome = await asyncio.to_thread(self._casework.open_cases, actor)
+        outcome = await self._call(self._casework.open_cases, actor)
         await self._say(message, self._text(t, outcome, actor))
 
     async def on_button(self, update: Update, context: Context) -> None:
@@ -198,24 +192,24 @@ class StaffHandlers:
         if query is None or actor is None:
             return
         t = self._translator(actor, update.effective_user)
-        button = case_buttons.decode_case_button(query.data)
-        if not isinstance(button, case_buttons.StaffButton):
+        button = cb.decode(query.data)
+        if not isinstance(button, cb.StaffButton):
             await query.answer(t.gettext("Not available."))
             return
-        if button.op == case_buttons.REPLY:
+        if button.op == cb.StaffOp.REPLY:
             await self._prompt_reply(query, actor, t, button.reference)
             return
         act = (
             self._casework.acknowledge
-            if button.op == case_buttons.ACKNOWLEDGE
+            if button.op == cb.StaffOp.ACKNOWLEDGE
             else self._casework.assign_to_me
         )
-        outcome = await asyncio.to_thread(act, actor, update.update_id, button.reference)
+        outcome = await self._call(act, actor, update.update_id, button.reference)
         text = self._text(t, outcome, actor, button.reference)
         await query.answer(text[:200])
         if isinstance(outcome, CaseView) and isinstance(query.message, Message):
             ref, name = button.reference, query.from_user.first_name
-            if button.op == case_buttons.ACKNOWLEDGE:
+            if button.op == cb.StaffOp.ACKNOWLEDGE:
                 line = t.gettext("{reference}: acknowledged by {name}.", reference=ref, name=name)
             else:
                 line = t.gettext("{reference}: assigned to {name}.", reference=ref, name=name)
@@ -224,7 +218,7 @@ class StaffHandlers:
     async def _prompt_reply(
         self, query: CallbackQuery, actor: Actor, t: Translator, reference: str
     ) -> None:
-        outcome = await asyncio.to_thread(self._casework.show, actor, reference)
+        outcome = await self._call(self._casework.show, actor, reference)
         if not isinstance(outcome, CaseView):
             await query.answer(t.gettext("Not available."))
             return
@@ -234,12 +228,8 @@ class StaffHandlers:
                 "Write your message to the complainant as a reply to this message. "
                 "It is signed with the coalition's name and their code word."
             )
-            await query.message.get_bot().send_message(
-                query.message.chat_id,
-                f"{STAFF_PROMPT_MARK} {reference}\n{html.escape(prompt)}",
-                parse_mode=ParseMode.HTML,
-                reply_markup=ForceReply(input_field_placeholder=reference),
-            )
+            text = prompt_text(PromptKind.STAFF_REPLY, reference, html.escape(prompt))
+            await self._send.prompt_html(query.message.chat_id, text, reference)
 
     async def _refuse_or_usage(
         self,
@@ -254,11 +244,11 @@ class StaffHandlers:
         if self._casework.coalitions_of(actor):
             await self._say(message, usage)
             return
-        outcome = await asyncio.to_thread(self._casework.refuse, actor, action, reference)
+        outcome = await self._call(self._casework.refuse, actor, action, reference)
         await self._say(message, self._text(t, outcome, actor))
 
     def _text(
-        self, t: Translator, outcome: Outcome, actor: Actor, reference: str | None = None
+        self, t: Translator, outcome: CaseworkOutcome, actor: Actor, reference: str | None = None
     ) -> str:
         match outcome:
             case Refusal():
@@ -305,12 +295,10 @@ class StaffHandlers:
         return [self._catalogs.translator(language) for language in self._catalogs.offered]
 
     async def _say(self, message: Message, text: str) -> None:
-        await message.get_bot().send_message(
-            message.chat_id, html.escape(text), parse_mode=ParseMode.HTML
-        )
+        await self._send.say(message.chat_id, text)
 
 
-def _case_line(t: Translator, case: CaseRecord, actor: Actor) -> str:
+def _case_line(t: Translator, case: CaseLine, actor: Actor) -> str:
     urgency = {"high": "🔴", "medium": "🟠", "low": "⚪️"}.get(case.urgency, "⚪️")
     days = (dt.datetime.now(dt.UTC).date() - case.received_on).days
     if case.assignee is None:

@@ -10,13 +10,12 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from telegram import Bot
 from telegram.error import TelegramError
 
-from storage.unit_of_work import SqlUnitOfWork
-from storage.wipes import PendingWipe
+from bot.chat.ports import PendingWipe, WipeUnitOfWork
 
 log = logging.getLogger(__name__)
 TELEGRAM_DELETE_WINDOW = dt.timedelta(hours=48)
@@ -30,7 +29,7 @@ class Wiper:
     def __init__(
         self,
         bot: Bot,
-        units: Callable[[], SqlUnitOfWork],
+        units: Callable[[], WipeUnitOfWork],
         *,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         idle_seconds: float = 5.0,
@@ -82,7 +81,7 @@ class Wiper:
             unit.wipes.add(chat_id, ids, now, now + TELEGRAM_DELETE_WINDOW, due)
             unit.commit()
 
-    def _due(self) -> list[PendingWipe]:
+    def _due(self) -> Sequence[PendingWipe]:
         with self._units() as unit:
             due = unit.wipes.due(self._clock())
             unit.commit()

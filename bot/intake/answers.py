@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TypedDict
 
 
 class FileRef(TypedDict):
@@ -24,4 +24,4 @@ class TypedText(TypedDict):
 
 # single: choice code; multi: list of codes; integer: int; date: "YYYY", "YYYY-MM" or "YYYY-MM-DD";
 # text: TypedText or VoiceRef; files: list of FileRef; None: skipped.
-AnswerValue = Any
+AnswerValue = str | list[str] | int | TypedText | VoiceRef | list[FileRef] | None

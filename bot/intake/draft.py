@@ -25,6 +25,7 @@ class Draft:
     ended: str | None = None
     submitted: bool = False
     first_message_id: int | None = None
+    last_message_id: int | None = None
     chat_id: int | None = None
     code_check: str | None = None
     code_message_id: int | None = None

@@ -29,6 +29,7 @@ from bot.intake.inputs import (
     VoiceInput,
 )
 from bot.intake.urgency import UrgencyLevel, urgency_of
+from bot.intake.vocabulary import EndReason, Refusal
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -62,7 +63,7 @@ class Review:
 
 @dataclass(frozen=True)
 class Ended:
-    reason: str
+    reason: EndReason
 
 
 @dataclass(frozen=True)
@@ -81,16 +82,16 @@ class Accepted:
 
 @dataclass(frozen=True)
 class Rejected:
-    error: str
+    error: Refusal
     step: Step
     params: dict[str, int | str] = field(default_factory=dict)
 
 
-Outcome = Accepted | Rejected
+StepResult = Accepted | Rejected
 
 
 class _Refusal(Exception):
-    def __init__(self, error: str, **params: int | str) -> None:
+    def __init__(self, error: Refusal, **params: int | str) -> None:
         super().__init__(error)
         self.error = error
         self.params = params
@@ -109,7 +110,7 @@ def start(form: Form, language: str, presets: dict[str, str] | None = None) -> D
 
 def current_step(form: Form, draft: Draft) -> Step:
     if draft.ended:
-        return Ended(draft.ended)
+        return Ended(EndReason(draft.ended))
     if draft.submitted:
         return Submitted(urgency_of(form, draft.answers))
     question = _current_question(form, draft)
@@ -118,11 +119,21 @@ def current_step(form: Form, draft: Draft) -> Step:
     return _prompt(form, draft, question)
 
 
-def apply(form: Form, draft: Draft, given: Input, today: dt.date) -> Outcome:
-    before = current_step(form, draft)
+def apply(
+    form: Form,
+    draft: Draft,
+    given: Input,
+    today: dt.date,
+    *,
+    before: Step | None = None,
+    in_place: bool = False,
+) -> StepResult:
+    """Apply one input. `before` is the current step if the caller has it already; `in_place`
+    changes `draft` itself (for a caller that discards it on rejection) instead of a copy."""
+    before = before if before is not None else current_step(form, draft)
     if isinstance(before, Ended | Submitted):
-        return Rejected("finished", before)
-    changed = draft.copy()
+        return Rejected(Refusal.FINISHED, before)
+    changed = draft if in_place else draft.copy()
     try:
         moved = _apply(form, changed, given, today)
     except _Refusal as refusal:
@@ -158,12 +169,12 @@ def _apply(form: Form, draft: Draft, given: Input, today: dt.date) -> bool:
     match given:
         case Keep():
             if not draft.cursor:
-                raise _Refusal("nothing_to_keep")
+                raise _Refusal(Refusal.NOTHING_TO_KEEP)
             _advance_after_revisit(form, draft)
             return True
         case Skip():
             if question.required:
-                raise _Refusal("required")
+                raise _Refusal(Refusal.REQUIRED)
             _record(form, draft, question, None)
             return True
         case Toggle(code=code) | Choose(code=code) if question.type == "multi":
@@ -171,20 +182,20 @@ def _apply(form: Form, draft: Draft, given: Input, today: dt.date) -> bool:
             return False
         case Done() if question.type == "multi":
             if not draft.pending:
-                raise _Refusal("choose_at_least_one")
+                raise _Refusal(Refusal.CHOOSE_AT_LEAST_ONE)
             order = [c.code for c in form.choices_for(question)]
             _record(form, draft, question, sorted(draft.pending, key=order.index))
             return True
         case Done() if question.type == "files":
             if not draft.pending:
-                raise _Refusal("no_files_yet")
+                raise _Refusal(Refusal.NO_FILES_YET)
             _record(form, draft, question, list(draft.pending))
             return True
         case FileInput(file=file) if question.type == "files":
             if file["size"] > MAX_FILE_BYTES:
-                raise _Refusal("file_too_large", max_mb=MAX_FILE_BYTES // (1024 * 1024))
+                raise _Refusal(Refusal.FILE_TOO_LARGE, max_mb=MAX_FILE_BYTES // (1024 * 1024))
             if len(draft.pending) >= question.max_files:
-                raise _Refusal("too_many_files", max=question.max_files)
+                raise _Refusal(Refusal.TOO_MANY_FILES, max=question.max_files)
             draft.pending.append(file)
             return False
         case _:
@@ -196,19 +207,19 @@ def _answer_value(form: Form, question: Question, given: Input, today: dt.date) 
     kind = question.type
     if isinstance(given, Choose) and kind == "single":
         if given.code not in {c.code for c in form.choices_for(question)}:
-            raise _Refusal("expects_choice")
+            raise _Refusal(Refusal.EXPECTS_CHOICE)
         return given.code
     if isinstance(given, VoiceInput) and kind == "text":
         if not question.voice:
-            raise _Refusal("expects_typed_text")
+            raise _Refusal(Refusal.EXPECTS_TYPED_TEXT)
         return {"voice": given.file, "duration": given.duration}
     if isinstance(given, TextInput):
         text = given.text.strip()
         if kind == "text":
             if not text:
-                raise _Refusal("expects_text")
+                raise _Refusal(Refusal.EXPECTS_TEXT)
             if len(text) > question.max_length:
-                raise _Refusal("too_long", max=question.max_length, length=len(text))
+                raise _Refusal(Refusal.TOO_LONG, max=question.max_length, length=len(text))
             return {"text": text}
         if kind == "integer":
             return _integer(question, text)
@@ -220,12 +231,12 @@ def _answer_value(form: Form, question: Question, given: Input, today: dt.date) 
 def _integer(question: Question, text: str) -> int:
     digits = text.replace(" ", "")
     if not digits.lstrip("-").isdigit() or len(digits) > 9:
-        raise _Refusal("expects_number")
+        raise _Refusal(Refusal.EXPECTS_NUMBER)
     value = int(digits)
     low = question.min if question.min is not None else -(10**9)
     high = question.max if question.max is not None else 10**9
     if not low <= value <= high:
-        raise _Refusal("out_of_range", min=low, max=high)
+        raise _Refusal(Refusal.OUT_OF_RANGE, min=low, max=high)
     return value
 
 
@@ -233,28 +244,28 @@ def _date(text: str, today: dt.date) -> str:
     try:
         return parse_partial_date(text, today).iso()
     except DateInFuture as error:
-        raise _Refusal("date_in_future") from error
+        raise _Refusal(Refusal.DATE_IN_FUTURE) from error
     except DateNotUnderstood as error:
-        raise _Refusal("expects_date") from error
+        raise _Refusal(Refusal.EXPECTS_DATE) from error
 
 
-def _expectation(question: Question, given: Input) -> str:
+def _expectation(question: Question, given: Input) -> Refusal:
     if isinstance(given, Unsupported) and given.kind == "too_long":
-        return "too_long"
+        return Refusal.TOO_LONG
     return {
-        "single": "expects_choice",
-        "multi": "expects_choices",
-        "text": "expects_text_or_voice" if question.voice else "expects_text",
-        "integer": "expects_number",
-        "date": "expects_date",
-        "files": "expects_files",
-    }.get(question.type, "expects_button")
+        "single": Refusal.EXPECTS_CHOICE,
+        "multi": Refusal.EXPECTS_CHOICES,
+        "text": Refusal.EXPECTS_TEXT_OR_VOICE if question.voice else Refusal.EXPECTS_TEXT,
+        "integer": Refusal.EXPECTS_NUMBER,
+        "date": Refusal.EXPECTS_DATE,
+        "files": Refusal.EXPECTS_FILES,
+    }.get(question.type, Refusal.EXPECTS_BUTTON)
 
 
 def _toggle(form: Form, draft: Draft, question: Question, code: str) -> None:
     choices = {c.code: c for c in form.choices_for(question)}
     if code not in choices:
-        raise _Refusal("expects_choices")
+        raise _Refusal(Refusal.EXPECTS_CHOICES)
     if code in draft.pending:
         draft.pending.remove(code)
     elif choices[code].exclusive:
@@ -294,7 +305,7 @@ def _go_back(form: Form, draft: Draft, question: Question | None) -> None:
     else:
         position = len(visited)
     if position == 0:
-        raise _Refusal("nothing_before")
+        raise _Refusal(Refusal.NOTHING_BEFORE)
     draft.cursor = visited[position - 1]
     draft.back_to_review = False
     draft.pending, draft.pending_for = [], None
@@ -306,14 +317,14 @@ def _apply_at_review(form: Form, draft: Draft, given: Input) -> None:
             draft.submitted = True
         case Edit(question_id=question_id):
             if question_id not in _visited(form, draft):
-                raise _Refusal("stale")
+                raise _Refusal(Refusal.STALE)
             draft.cursor, draft.back_to_review = question_id, True
         case AddDetails():
             if not in_fast_track(form, draft):
-                raise _Refusal("stale")
+                raise _Refusal(Refusal.STALE)
             draft.expanded = True
         case _:
-            raise _Refusal("use_review_buttons")
+            raise _Refusal(Refusal.USE_REVIEW_BUTTONS)
 
 
 def _visited(form: Form, draft: Draft) -> list[str]:

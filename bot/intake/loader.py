@@ -8,10 +8,11 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from bot.errors import BotError
 from bot.intake.form import Form
 
 
-class FormError(Exception):
+class FormError(BotError):
     """The form file cannot be read or is not a valid form."""
 
 

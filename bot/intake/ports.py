@@ -29,7 +29,22 @@ class Updates(Protocol):
     def claim(self, update_id: int, now: dt.datetime) -> bool: ...
 
 
-class UnitOfWork(Protocol):
+class Transaction(Protocol):
+    """One database transaction: nothing is kept unless committed, whatever the repositories."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class UnitOfWork(Transaction, Protocol):
     @property
     def drafts(self) -> Drafts: ...
 
@@ -44,17 +59,6 @@ class UnitOfWork(Protocol):
 
     @property
     def contacts(self) -> Contacts: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
 
 
 class Cases(Protocol):

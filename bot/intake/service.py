@@ -10,22 +10,35 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from bot.intake import engine
+from bot.intake import engine, erasure
 from bot.intake.answers import FileRef
+from bot.intake.choices import ChoiceLabels, match_choice
 from bot.intake.draft import Draft
 from bot.intake.engine import Step
-from bot.intake.form import Form, Question
-from bot.intake.inputs import Choose, FileInput, Input, TextInput, Toggle, VoiceInput
+from bot.intake.form import Form
+from bot.intake.inputs import Choose, FileInput, Input, TextInput, Toggle, Unsupported, VoiceInput
 from bot.intake.ports import Destination, Receipt, Submitter, UnitOfWork
+from bot.intake.vocabulary import EndReason, Refusal
 
 ConfirmationDigest = Callable[[str], str]
 MatchesConfirmation = Callable[[str, str], bool]
 
 
 @dataclass(frozen=True)
-class Shown:
+class Said:
+    """What every outcome carries besides its own news: the chat messages to delete now.
+
+    The erasure policy (bot.intake.erasure) is applied here, in the service, from the message ids
+    the draft recorded; the adapter only carries it out.
+    """
+
+    erase: tuple[int, ...] = field(default=(), kw_only=True)
+
+
+@dataclass(frozen=True)
+class Shown(Said):
     """The step to show now (after an accepted input, or again)."""
 
     step: Step
@@ -37,7 +50,7 @@ class Shown:
 
 
 @dataclass(frozen=True)
-class Sent:
+class Sent(Said):
     """The complaint was submitted: sealed and queued for the coalition, the draft destroyed."""
 
     receipt: Receipt | None
@@ -46,17 +59,17 @@ class Sent:
 
 
 @dataclass(frozen=True)
-class Refused:
+class Refused(Said):
     """The input did not fit the step; the draft is unchanged."""
 
-    error: str
+    error: Refusal
     params: dict[str, int | str]
     step: Step
     language: str
 
 
 @dataclass(frozen=True)
-class Stale:
+class Stale(Said):
     """A button from an earlier step, or one that no longer exists."""
 
     language: str | None
@@ -64,18 +77,18 @@ class Stale:
 
 
 @dataclass(frozen=True)
-class NoDraft:
+class NoDraft(Said):
     pass
 
 
 @dataclass(frozen=True)
-class Discarded:
+class Discarded(Said):
     language: str | None
     first_message_id: int | None = None
 
 
 @dataclass(frozen=True)
-class AlreadyApplied:
+class AlreadyApplied(Said):
     """The update was applied before (redelivery after a crash); show the current step again."""
 
     step: Step | None
@@ -83,7 +96,7 @@ class AlreadyApplied:
 
 
 @dataclass(frozen=True)
-class CodeAwaited:
+class CodeAwaited(Said):
     """A case code was shown; the complainant has yet to type its last characters back."""
 
     language: str
@@ -91,14 +104,12 @@ class CodeAwaited:
 
 
 @dataclass(frozen=True)
-class CodeConfirmed:
+class CodeConfirmed(Said):
     language: str
     code_message_id: int | None
 
 
-ChoiceMatcher = Callable[[Question, str, str], str | None]
-
-Outcome = (
+IntakeOutcome = (
     Shown
     | Sent
     | Refused
@@ -119,9 +130,13 @@ class Arrival:
     name: str
     mime: str
     duration: int | None = None
+    kind: str = "document"
 
 
 class IntakeService:
+    """One call per update: claim the update id, load the draft, step, save, commit, and say
+    everything the adapter must do afterwards (what to show, what to delete)."""
+
     def __init__(
         self,
         form: Form,
@@ -131,6 +146,7 @@ class IntakeService:
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         submitter: Submitter | None = None,
         confirmation: tuple[ConfirmationDigest, MatchesConfirmation] | None = None,
+        choice_labels: ChoiceLabels | None = None,
     ) -> None:
         self._confirmation = confirmation
         self.form = form
@@ -138,6 +154,7 @@ class IntakeService:
         self._submitter = submitter
         self._lifetime = lifetime
         self._clock = clock
+        self._labels: ChoiceLabels = choice_labels or {}
 
     def begin(
         self,
@@ -147,24 +164,44 @@ class IntakeService:
         presets: dict[str, str],
         first_message_id: int | None = None,
         chat_id: int | None = None,
-    ) -> Outcome:
+    ) -> IntakeOutcome:
         now = self._clock()
         with self._units() as unit:
             if not unit.updates.claim(update_id, now):
                 return self._again(unit, handle, now)
-            existing = self._load(unit, handle, now)
-            if existing is not None and not _finished(existing):
-                unit.commit()
-                return self._shown(existing, resumed=True)
-            draft = engine.start(self.form, language, presets)
-            earlier = existing.first_message_id if existing is not None else None
-            draft.first_message_id = earlier or first_message_id
-            draft.chat_id = chat_id
-            unit.drafts.put(handle, draft.to_bytes(), now, self._lifetime)
+            outcome = self._begin(unit, handle, now, language, presets, first_message_id, chat_id)
             unit.commit()
-            return self._shown(draft)
+            return outcome
 
-    def restart(self, handle: str, update_id: int, language: str) -> Outcome:
+    def choose_language(
+        self,
+        handle: str,
+        update_id: int,
+        language: str,
+        shown_id: int | None = None,
+        chat_id: int | None = None,
+    ) -> IntakeOutcome:
+        """The language button: the draft goes on in it, or a new one starts in it."""
+        now = self._clock()
+        with self._units() as unit:
+            if not unit.updates.claim(update_id, now):
+                return self._again(unit, handle, now)
+            draft = self._load(unit, handle, now)
+            if draft is not None and draft.code_check is not None:
+                draft.language = language
+                self._save(unit, handle, draft, now)
+                outcome: IntakeOutcome = CodeAwaited(language)
+            elif draft is None or _finished(draft):
+                outcome = self._begin(unit, handle, now, language, {}, shown_id, chat_id)
+            else:
+                draft.language = language
+                draft.visit += 1
+                self._save(unit, handle, draft, now)
+                outcome = self._shown(draft)
+            unit.commit()
+            return outcome
+
+    def restart(self, handle: str, update_id: int, language: str) -> IntakeOutcome:
         now = self._clock()
         with self._units() as unit:
             if not unit.updates.claim(update_id, now):
@@ -172,11 +209,14 @@ class IntakeService:
             old = self._load(unit, handle, now)
             unit.drafts.delete(handle)
             draft = engine.start(self.form, old.language if old else language)
-            unit.drafts.put(handle, draft.to_bytes(), now, self._lifetime)
+            self._save(unit, handle, draft, now)
             unit.commit()
             return self._shown(draft)
 
-    def discard(self, handle: str, update_id: int) -> Outcome:
+    def discard(
+        self, handle: str, update_id: int, *, erase_through: int | None = None
+    ) -> IntakeOutcome:
+        """Drop the draft; with `erase_through`, also the conversation up to that message."""
         now = self._clock()
         with self._units() as unit:
             if not unit.updates.claim(update_id, now):
@@ -184,26 +224,13 @@ class IntakeService:
             draft = self._load(unit, handle, now)
             unit.drafts.delete(handle)
             unit.commit()
-            if draft is None:
-                return Discarded(None)
-            return Discarded(draft.language, draft.first_message_id)
+        first = draft.first_message_id if draft is not None else None
+        erase = erasure.conversation(first, erase_through) if erase_through else ()
+        if draft is None:
+            return Discarded(None, erase=erase)
+        return Discarded(draft.language, draft.first_message_id, erase=erase)
 
-    def set_language(self, handle: str, update_id: int, language: str) -> Outcome:
-        now = self._clock()
-        with self._units() as unit:
-            if not unit.updates.claim(update_id, now):
-                return self._again(unit, handle, now)
-            draft = self._load(unit, handle, now)
-            if draft is None:
-                unit.commit()
-                return NoDraft()
-            draft.language = language
-            draft.visit += 1
-            unit.drafts.put(handle, draft.to_bytes(), now, self._lifetime)
-            unit.commit()
-            return self._shown(draft)
-
-    def current(self, handle: str) -> Outcome:
+    def current(self, handle: str) -> IntakeOutcome:
         """Read-only: the step the complainant is at (nothing is claimed or written)."""
         now = self._clock()
         with self._units() as unit:
@@ -215,34 +242,60 @@ class IntakeService:
         return self._shown(draft, moved=False)
 
     def remember_code_message(self, handle: str, message_id: int) -> None:
-        """Where the case code was shown, so the message can go once it is confirmed."""
+        """Where the case code was shown, so the message can go once it is confirmed.
+
+        If the bot stops before this is recorded, the code still goes: on confirmation every
+        message after the submission is deleted, and an unconfirmed code leaves with its
+        waiting draft (bot.intake.erasure.abandoned).
+        """
         now = self._clock()
         with self._units() as unit:
             draft = self._load(unit, handle, now)
             if draft is not None and draft.code_check is not None:
                 draft.code_message_id = message_id
-                unit.drafts.put(handle, draft.to_bytes(), now, self._lifetime)
+                self._save(unit, handle, draft, now)
                 unit.commit()
 
-    def give(self, handle: str, update_id: int, given: Input, visit: int | None = None) -> Outcome:
-        return self._step(handle, update_id, visit, lambda _: given, store=None)
+    def give(
+        self,
+        handle: str,
+        update_id: int,
+        given: Input,
+        visit: int | None = None,
+        *,
+        message_id: int | None = None,
+        shown_id: int | None = None,
+    ) -> IntakeOutcome:
+        """An input from a button (`shown_id`: the message pressed) or a message."""
+        return self._step(
+            handle, update_id, visit, lambda _draft, _step: given, None, message_id, shown_id
+        )
 
-    def give_text(self, handle: str, update_id: int, text: str, match: ChoiceMatcher) -> Outcome:
+    def give_text(
+        self, handle: str, update_id: int, text: str, *, message_id: int | None = None
+    ) -> IntakeOutcome:
         """Typed text; on a choice question, text that names a choice counts as choosing it."""
 
-        def as_input(draft: Draft) -> Input:
-            step = engine.current_step(self.form, draft)
+        def as_input(draft: Draft, step: Step) -> Input:
             if isinstance(step, engine.Prompt) and step.question.type in ("single", "multi"):
-                code = match(step.question, draft.language, text)
+                code = match_choice(self._labels, step.question, draft.language, text)
                 if code is not None:
                     return Choose(code) if step.question.type == "single" else Toggle(code)
             return TextInput(text)
 
-        return self._step(handle, update_id, None, as_input, store=None)
+        return self._step(handle, update_id, None, as_input, None, message_id, None)
 
     def give_file(
-        self, handle: str, update_id: int, arrival: Arrival, visit: int | None = None
-    ) -> Outcome:
+        self,
+        handle: str,
+        update_id: int,
+        arrival: Arrival,
+        visit: int | None = None,
+        *,
+        message_id: int | None = None,
+    ) -> IntakeOutcome:
+        """A file: taken where the step asks for files (a voice message also where a text
+        question accepts one), refused with a clear word anywhere else."""
         ref = secrets.token_hex(16)
         file = FileRef(
             ref=ref,
@@ -252,62 +305,125 @@ class IntakeService:
             sha256=hashlib.sha256(arrival.data).hexdigest(),
         )
 
-        def as_input(draft: Draft) -> Input:
+        def as_input(draft: Draft, step: Step) -> Input:
+            if not _accepts(step, arrival.kind):
+                return Unsupported(arrival.kind)
             if arrival.duration is not None:
                 return VoiceInput(file, arrival.duration)
             return FileInput(file)
 
-        return self._step(handle, update_id, visit, as_input, store=(ref, arrival.data))
+        return self._step(handle, update_id, visit, as_input, (ref, arrival.data), message_id, None)
+
+    def refuse_file(
+        self, handle: str, reason: Refusal, params: dict[str, int | str]
+    ) -> IntakeOutcome:
+        """A file that cannot be taken at all (too large, a type not accepted): say so on the
+        current step (read-only)."""
+        current = self.current(handle)
+        if isinstance(current, Shown):
+            return Refused(reason, params, current.step, current.language)
+        return current
+
+    def _begin(
+        self,
+        unit: UnitOfWork,
+        handle: str,
+        now: dt.datetime,
+        language: str,
+        presets: dict[str, str],
+        first_message_id: int | None,
+        chat_id: int | None,
+    ) -> IntakeOutcome:
+        existing = self._load(unit, handle, now)
+        if existing is not None and not _finished(existing):
+            return self._shown(existing, resumed=True)
+        draft = engine.start(self.form, language, presets)
+        earlier = existing.first_message_id if existing is not None else None
+        draft.first_message_id = earlier or first_message_id
+        draft.last_message_id = first_message_id
+        draft.chat_id = chat_id
+        self._save(unit, handle, draft, now)
+        return self._shown(draft)
 
     def _step(
         self,
         handle: str,
         update_id: int,
         visit: int | None,
-        make_input: Callable[[Draft], Input],
+        make_input: Callable[[Draft, Step], Input],
         store: tuple[str, bytes] | None,
-    ) -> Outcome:
+        message_id: int | None,
+        shown_id: int | None,
+    ) -> IntakeOutcome:
         now = self._clock()
+        answer = (message_id,) if message_id else ()
         with self._units() as unit:
             if not unit.updates.claim(update_id, now):
-                return self._again(unit, handle, now)
+                return self._again(unit, handle, now, erase=answer)
             draft = self._load(unit, handle, now)
             if draft is None:
                 unit.commit()
                 return NoDraft()
+            before = engine.current_step(self.form, draft)
+            given = make_input(draft, before)
             if draft.code_check is not None:
-                return self._confirm_code(unit, handle, draft, make_input(draft))
+                return self._confirm_code(unit, handle, draft, given, message_id)
             if visit is not None and visit != draft.visit:
                 unit.commit()
                 return Stale(draft.language, draft.visit)
-            outcome = engine.apply(self.form, draft, make_input(draft), now.date())
+            visit_before = draft.visit
+            outcome = engine.apply(
+                self.form, draft, given, now.date(), before=before, in_place=True
+            )
             if isinstance(outcome, engine.Rejected):
                 unit.commit()
-                if outcome.error == "stale":
-                    return Stale(draft.language, draft.visit)
+                if outcome.error == Refusal.STALE:
+                    return Stale(draft.language, visit_before)
                 return Refused(outcome.error, outcome.params, outcome.step, draft.language)
-            if store is not None:
+            if store is not None and not isinstance(given, Unsupported):
                 unit.drafts.add_file(handle, *store)
+            changed = outcome.draft
+            changed.last_message_id = message_id or changed.last_message_id
+            # Up to the message that shows the last word: the pressed one stays (it is edited
+            # to say it), after a typed answer the reply comes next.
+            through = shown_id - 1 if shown_id else (message_id or 0)
             if isinstance(outcome.step, engine.Submitted):
                 receipt = (
-                    self._submitter.submit(unit, handle, outcome.draft, now)
-                    if self._submitter
-                    else None
+                    self._submitter.submit(unit, handle, changed, now) if self._submitter else None
                 )
                 unit.drafts.delete(handle)
                 if receipt is not None and receipt.case_code and self._confirmation:
-                    self._await_code(unit, handle, draft, receipt.case_code, now)
+                    # The receipt is the pressed message, or follows the typed one.
+                    newest = shown_id or message_id or 0
+                    self._await_code(unit, handle, changed, receipt.case_code, now, newest)
                 unit.commit()
-                return Sent(receipt, draft.language, draft.first_message_id)
+                return Sent(
+                    receipt,
+                    draft.language,
+                    draft.first_message_id,
+                    erase=erasure.conversation(draft.first_message_id, through),
+                )
             if isinstance(outcome.step, engine.Ended):
                 unit.drafts.delete(handle)
-            else:
-                unit.drafts.put(handle, outcome.draft.to_bytes(), now, self._lifetime)
+                unit.commit()
+                if outcome.step.reason == EndReason.EXIT:
+                    through = max(through, shown_id or 0)
+                erase = erasure.conversation(draft.first_message_id, through)
+                return self._shown(changed, step=outcome.step, erase=erase)
+            self._save(unit, handle, changed, now)
             unit.commit()
-            return self._shown(outcome.draft, moved=outcome.draft.visit != draft.visit)
+            return self._shown(
+                changed, step=outcome.step, moved=changed.visit != visit_before, erase=answer
+            )
 
     def _await_code(
-        self, unit: UnitOfWork, handle: str, draft: Draft, code: str, now: dt.datetime
+        self,
+        unit: UnitOfWork,
+        handle: str,
+        draft: Draft,
+        code: str,
+        now: dt.datetime,
+        newest: int,
     ) -> None:
         assert self._confirmation is not None
         digest, _ = self._confirmation
@@ -317,41 +433,79 @@ class IntakeService:
             draft.language,
             submitted=True,
             first_message_id=draft.first_message_id,
+            last_message_id=newest or draft.last_message_id,
             chat_id=draft.chat_id,
             code_check=digest(code),
         )
-        unit.drafts.put(handle, waiting.to_bytes(), now, self._lifetime)
+        self._save(unit, handle, waiting, now)
 
-    def _confirm_code(self, unit: UnitOfWork, handle: str, draft: Draft, given: Input) -> Outcome:
+    def _confirm_code(
+        self,
+        unit: UnitOfWork,
+        handle: str,
+        draft: Draft,
+        given: Input,
+        message_id: int | None,
+    ) -> IntakeOutcome:
         assert self._confirmation is not None
         assert draft.code_check is not None
         _, matches = self._confirmation
+        typed = (message_id,) if message_id else ()
         if isinstance(given, TextInput) and matches(draft.code_check, given.text):
             unit.drafts.delete(handle)
             unit.commit()
-            return CodeConfirmed(draft.language, draft.code_message_id)
+            if draft.code_message_id is not None:
+                erase = (draft.code_message_id, *typed)
+            else:  # the bot stopped before it recorded where the code is: all since sending
+                after = (draft.last_message_id or 0) + 1
+                erase = tuple(range(after, message_id + 1)) if message_id else ()
+            return CodeConfirmed(draft.language, draft.code_message_id, erase=erase)
         unit.commit()
-        return CodeAwaited(draft.language, mismatch=True)
+        return CodeAwaited(draft.language, mismatch=True, erase=typed)
 
-    def _shown(self, draft: Draft, *, resumed: bool = False, moved: bool = True) -> Shown:
-        step = engine.current_step(self.form, draft)
+    def _shown(
+        self,
+        draft: Draft,
+        *,
+        step: Step | None = None,
+        resumed: bool = False,
+        moved: bool = True,
+        erase: tuple[int, ...] = (),
+    ) -> Shown:
+        step = step if step is not None else engine.current_step(self.form, draft)
         destination = None
         if isinstance(step, engine.Review) and self._submitter is not None:
             destination = self._submitter.destination(draft.answers)
-        return Shown(step, draft.language, resumed, moved, destination, draft.first_message_id)
+        return Shown(
+            step, draft.language, resumed, moved, destination, draft.first_message_id, erase=erase
+        )
 
-    def _again(self, unit: UnitOfWork, handle: str, now: dt.datetime) -> Outcome:
+    def _again(
+        self, unit: UnitOfWork, handle: str, now: dt.datetime, erase: tuple[int, ...] = ()
+    ) -> IntakeOutcome:
         draft = self._load(unit, handle, now)
         if draft is None:
-            return AlreadyApplied(None, None)
+            return AlreadyApplied(None, None, erase=erase)
         if draft.code_check is not None:
-            return CodeAwaited(draft.language)
-        return AlreadyApplied(engine.current_step(self.form, draft), draft.language)
+            return CodeAwaited(draft.language, erase=erase)
+        return AlreadyApplied(engine.current_step(self.form, draft), draft.language, erase=erase)
 
     def _load(self, unit: UnitOfWork, handle: str, now: dt.datetime) -> Draft | None:
         payload = unit.drafts.get(handle, now)
         return Draft.from_bytes(payload) if payload is not None else None
 
+    def _save(self, unit: UnitOfWork, handle: str, draft: Draft, now: dt.datetime) -> None:
+        unit.drafts.put(handle, draft.to_bytes(), now, self._lifetime)
+
 
 def _finished(draft: Draft) -> bool:
     return draft.submitted or draft.ended is not None
+
+
+def _accepts(step: Step, kind: str) -> bool:
+    if not isinstance(step, engine.Prompt):
+        return False
+    question = step.question
+    if kind == "voice":
+        return question.type == "files" or (question.type == "text" and question.voice)
+    return question.type == "files"

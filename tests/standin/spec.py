@@ -13,7 +13,16 @@ from typing import Any
 from .formatting import EntityParseError, render
 from .model import Upload
 
-SPEC_PATH = Path("/work/shared/reference/telegram-bot-api-10.1.json")
+_SPEC = Path("shared/reference/telegram-bot-api-10.1.json")
+# The project's shared/ sits beside the checkout (CI lays a copy there), else at /work/shared.
+SPEC_PATH = next(
+    (
+        folder / _SPEC
+        for folder in (Path(__file__).resolve().parents[3], Path("/work"))
+        if (folder / _SPEC).is_file()
+    ),
+    Path("/work") / _SPEC,
+)
 ARRAY = "Array of "
 PRIMITIVES = {"Integer", "Float", "Boolean", "String", "InputFile"}
 PARSE_MODES = {"html", "markdown", "markdownv2"}

@@ -1,0 +1,141 @@
+"""One sender per audience: every message the bot writes in a chat goes through one of these.
+
+- ComplainantSender: Telegram HTML, content protected (no forwarding or saving), no link previews.
+  The texts come from `bot.chat.screens`, escaped there.
+- StaffSender: plain text escaped here, to the staff chat or a staff member's private chat.
+
+Both keep the Telegram calls in one place, so the options cannot drift between handlers.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Message,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.chat.screens import Row, Screen
+
+# Sent explicitly on each call rather than through PTB's Defaults, which would also add them to
+# methods that have no such parameters (editMessageReplyMarkup, editMessageText).
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def markup(rows: Sequence[Row]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def rows_of(message: object) -> list[Row]:
+    """The buttons a message shows now, as rows of (label, data)."""
+    current = getattr(message, "reply_markup", None)
+    if not isinstance(current, InlineKeyboardMarkup):
+        return []
+    return [
+        [(b.text, b.callback_data) for b in row if isinstance(b.callback_data, str)]
+        for row in current.inline_keyboard
+    ]
+
+
+class ComplainantSender:
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send(self, chat_id: int, *screens: Screen) -> list[int]:
+        """Send each screen as a message; the ids of the messages sent."""
+        sent = []
+        for screen in screens:
+            message = await self._bot.send_message(
+                chat_id,
+                screen.text,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=markup(screen.buttons),
+                protect_content=True,
+            )
+            sent.append(message.message_id)
+        return sent
+
+    async def prompt(self, chat_id: int, text: str, placeholder: str) -> int:
+        """A message the complainant answers by replying to it."""
+        message = await self._bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW,
+            protect_content=True,
+            reply_markup=ForceReply(input_field_placeholder=placeholder),
+        )
+        return message.message_id
+
+    async def replace(self, message: Message, screens: Sequence[Screen]) -> None:
+        """Show the first screen in place of `message` (its buttons were pressed), send the rest."""
+        first, *rest = screens
+        if first.text != message.text_html or first.buttons != rows_of(message):
+            try:
+                await self._bot.edit_message_text(
+                    first.text,
+                    chat_id=message.chat_id,
+                    message_id=message.message_id,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    reply_markup=markup(first.buttons),
+                )
+            except BadRequest as error:
+                if "not modified" not in str(error):
+                    await self.send(message.chat_id, first)
+        await self.send(message.chat_id, *rest)
+
+    async def set_buttons(self, query: CallbackQuery, rows: Sequence[Row]) -> None:
+        """Change only the buttons of the pressed message; nothing if they are the same."""
+        if list(rows) == rows_of(query.message):
+            return
+        try:
+            await query.edit_message_reply_markup(markup(rows))
+        except BadRequest as error:
+            if "not modified" not in str(error):
+                raise
+
+
+class StaffSender:
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def say(self, chat_id: int, text: str) -> int:
+        message = await self._bot.send_message(
+            chat_id, html.escape(text), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+        )
+        return message.message_id
+
+    async def prompt_html(self, chat_id: int, text: str, placeholder: str) -> int:
+        """A message staff answer by replying to it (`text` is Telegram HTML already)."""
+        message = await self._bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW,
+            reply_markup=ForceReply(input_field_placeholder=placeholder),
+        )
+        return message.message_id
+
+    async def send_file(self, chat_id: int, content: bytes, name: str, caption: str) -> None:
+        await self._bot.send_document(
+            chat_id,
+            InputFile(content, filename=name),
+            caption=html.escape(caption),
+            parse_mode=ParseMode.HTML,
+        )

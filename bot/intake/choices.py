@@ -1,0 +1,38 @@
+"""Typed text that names a choice counts as choosing it, in the complainant's language or English.
+
+The labels come in from outside (the translations), once, at start; matching is pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+from bot.intake.form import Form, Question
+
+# language -> question id -> typed label (casefolded) -> choice code
+ChoiceLabels = Mapping[str, Mapping[str, Mapping[str, str]]]
+
+
+def choice_labels(
+    form: Form, languages: Iterable[str], translate: Callable[[str, str], str]
+) -> ChoiceLabels:
+    """The label of every choice of every question in each language (and in English)."""
+    labels: dict[str, dict[str, dict[str, str]]] = {}
+    for language in languages:
+        per_question: dict[str, dict[str, str]] = {}
+        for question in form.questions():
+            if question.type not in ("single", "multi"):
+                continue
+            named: dict[str, str] = {}
+            for choice in form.choices_for(question):
+                named.setdefault(choice.label.casefold(), choice.code)
+            for choice in form.choices_for(question):
+                named[translate(language, choice.label).casefold()] = choice.code
+            per_question[question.id] = named
+        labels[language] = per_question
+    return labels
+
+
+def match_choice(labels: ChoiceLabels, question: Question, language: str, text: str) -> str | None:
+    named = labels.get(language) or labels.get("en") or {}
+    return named.get(question.id, {}).get(text.strip().casefold())

@@ -1,0 +1,93 @@
+"""The running bot's life: start when Telegram answers, poll durably, run the courier, the wiper
+and housekeeping beside it, and stop cleanly on SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import signal
+
+from telegram import Update
+from telegram.error import NetworkError
+
+from bot.app import Runtime
+from bot.chat.context import BotApplication, Context
+from bot.chat.delivery import Courier
+from bot.chat.poller import DurablePoller
+from bot.profile import describe_bot
+
+log = logging.getLogger(__name__)
+
+
+async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
+    """Run the bot until SIGINT/SIGTERM (or until `stop` is set)."""
+    stop = stop or _stop_on_signals()
+    runtime.directory  # noqa: B018 - a broken coalitions file stops the start, not a submission
+    runtime.receipt_key  # noqa: B018 - so does an unreadable receipt signing key
+    wake = asyncio.Event()
+    application, wiper = runtime.build_application(on_sent=wake.set)
+    poller = DurablePoller(application)
+
+    async def on_error(update: object, context: Context) -> None:
+        poller.record_failure(update)
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("update %s failed: %s", update_id, type(context.error).__name__)
+
+    application.add_error_handler(on_error)
+    if not await _initialize(application, stop):
+        log.info("stopped before Telegram answered")
+        return
+    try:
+        await describe_bot(application, runtime.catalogs)
+        courier = Courier(
+            application.bot,
+            runtime.unit_of_work,
+            runtime.directory,
+            runtime.catalogs,
+            relays=runtime.relays,
+            lease=dt.timedelta(seconds=runtime.settings.delivery_lease_seconds),
+            wake=wake,
+            wiper=wiper,
+            receipts=runtime.receipt_key,
+        )
+        background = [
+            asyncio.create_task(runtime.housekeeping.run(stop)),
+            asyncio.create_task(courier.run(stop)),
+            asyncio.create_task(wiper.run(stop)),
+        ]
+        log.info("bot started; polling for updates")
+        await poller.run(stop)
+        await poller.confirm()
+        stop.set()
+        await asyncio.gather(*background, return_exceptions=True)
+    finally:
+        await application.shutdown()
+        runtime.database_worker.close()
+
+
+async def _initialize(application: BotApplication, stop: asyncio.Event) -> bool:
+    """Wait for Telegram to answer; False if told to stop first."""
+    pause = 1.0
+    while True:
+        try:
+            await application.initialize()
+            return True
+        except NetworkError as error:
+            log.warning(
+                "Telegram is not reachable (%s); retrying in %.0f s", type(error).__name__, pause
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), pause)
+            if stop.is_set():
+                return False
+            pause = min(pause * 2, 30.0)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
