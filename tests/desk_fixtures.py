@@ -23,6 +23,7 @@ from bot.i18n import Catalogs
 from bot.intake.draft import Draft
 from bot.intake.loader import load_form
 from bot.intake.urgency import urgency_of
+from storage.receipts import trusted_comment
 from storage.sealing import new_identity, protect_identity, seal_case
 
 FORM = load_form()
@@ -210,9 +211,9 @@ class Signer:
             capture_output=True,
         )
 
-    def sign(self, sealed: Path, reference: str) -> Path:
-        digest = hashlib.sha256(sealed.read_bytes()).hexdigest()
-        comment = f"{reference} sha256:{digest} day:2026-03-14"
+    def sign(self, sealed: Path, reference: str, day: dt.date = dt.date(2026, 3, 14)) -> Path:
+        """`<file>.minisig` with the bot's trusted comment (storage.receipts), by minisign."""
+        comment = trusted_comment(reference, sealed.name, sealed.read_bytes(), day)
         subprocess.run(
             ["minisign", "-S", "-s", str(self.secret), "-m", str(sealed), "-t", comment],
             check=True,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import io
 import os
 import shutil
@@ -21,9 +22,11 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, async_playwright, expect
 
+from bot.cli import main as cli_main
 from bot.config import Settings
 from bot.desk_web import columns, page_bytes
 from bot.desk_web.serve import DeskServer
+from storage.receipts import load_or_create_receipt_key
 from storage.sealing import protect_identity
 from tests.desk_fixtures import (
     PASSPHRASE,
@@ -139,6 +142,7 @@ class Folder:
     protected_key: Path
     signer: Signer
     case_files: list[Path]
+    public: str
 
 
 def sealed_folder(path: Path) -> Folder:
@@ -158,7 +162,7 @@ def sealed_folder(path: Path) -> Folder:
         sealed = path / name
         sealed.write_bytes(data)
         files += [sealed, signer.sign(sealed, name[:12])]
-    return Folder(path, keys.plain, keys.protected, signer, files)
+    return Folder(path, keys.plain, keys.protected, signer, files, keys.public)
 
 
 @pytest.fixture
@@ -208,7 +212,7 @@ async def test_many_cases_open_with_a_plain_key_and_read_in_russian(
             "Серікбаев Ержан Маратұлы",
             "возраст: 24",
             "Шымкент, Аль-Фарабийский РОВД",
-            "2026-03-12",
+            "12 марта 2026 г.",
             "Под стражей, место неизвестно",
             "Местонахождение неизвестно",
             "срочно",
@@ -315,7 +319,7 @@ async def test_a_wrong_key_and_a_damaged_file_give_one_clear_message(
 async def test_a_tampered_or_missing_receipt_is_flagged(folder: Folder, tmp_path: Path) -> None:
     receipt = folder.path / f"{REF}.age.minisig"
     lines = receipt.read_text().splitlines()
-    lines[2] = lines[2].replace("day:2026-03-14", "day:2026-03-15")  # the trusted comment
+    lines[2] = lines[2].replace("received:2026-03-14", "received:2026-03-15")  # trusted comment
     receipt.write_text("\n".join(lines) + "\n")
     other = folder.path / "KZ-AB12-CD34.age.minisig"
     (folder.path / "KG-ZZ12-CD34.age.minisig").write_text(other.read_text())  # another file's
@@ -341,6 +345,25 @@ async def test_a_tampered_or_missing_receipt_is_flagged(folder: Folder, tmp_path
         assert "does NOT match this file" in await flagged.inner_text()
 
 
+async def test_receipts_signed_by_the_server_key_verify_in_the_page(tmp_path: Path) -> None:
+    """The bot's own signing (storage/receipts.py, py-minisign) and the page agree."""
+    keys = staff_keys(tmp_path)
+    server = load_or_create_receipt_key(tmp_path / "receipts" / "receipt.key")
+    sealed = tmp_path / "KZ-AB12-CD34.age"
+    sealed.write_bytes(small_case("KZ-AB12-CD34", keys.public, "KZ", "released", 3))
+    receipt = server.sign(sealed.read_bytes(), "KZ-AB12-CD34", sealed.name, dt.date(2026, 2, 3))
+    (tmp_path / "KZ-AB12-CD34.age.minisig").write_bytes(receipt)
+    (tmp_path / "signer.pub").write_bytes(server.public_key_file())
+    async with browser(tmp_path) as desk:
+        await open_page(desk)
+        await open_key(desk, keys.plain)
+        await drop(desk, [sealed, tmp_path / "KZ-AB12-CD34.age.minisig", tmp_path / "signer.pub"])
+        badge = "#cases tr[data-reference='KZ-AB12-CD34'] td:last-child"
+        await shows(desk, badge, "Receipt verified")
+        await desk.page.click("tr[data-reference='KZ-AB12-CD34']")
+        await shows(desk, "#case", "received 2026-02-03 (UTC)")
+
+
 async def test_the_spreadsheet_has_the_shared_columns(folder: Folder, tmp_path: Path) -> None:
     async with browser(tmp_path) as desk:
         await open_page(desk)
@@ -360,20 +383,55 @@ async def test_the_spreadsheet_has_the_shared_columns(folder: Folder, tmp_path: 
     row = next(r for r in rows if r["reference"] == REF)
     assert row["urgency"] == "high"
     assert row["received_on"] == "2026-03-14"
-    assert row["consent_withdrawn"] == "1"
-    assert row["later_files"] == "3"
-    assert row["receipt"] == "no-key"
+    assert row["receipt"] == "not checked"
     assert row["v_status_now"] == "detained_unknown"
-    assert row["e_authority/police"] == "1"
-    assert row["e_authority/military"] == "0"
-    assert row["u_risks/whereabouts_unknown"] == "1"
+    assert row["v_status_now__label"] == "Detained, whereabouts unknown"
+    assert row["e_authority"] == "police plain_clothes"
+    assert row["e_authority.police"] == "1"
+    assert row["e_authority.military"] == "0"
+    assert row["u_risks.whereabouts_unknown"] == "1"
+    assert row["e_date__precision"] == "day"
     assert row["v_age"] == "24"
-    assert row["attachment_names"] == "injuries.jpg; certificate.png"
-    assert len(row["attachment_sha256"].split("; ")[0]) == 64
+    assert row["attachments"] == "attachments/01-injuries.jpg; attachments/02-certificate.png"
+    assert len(row["attachments_sha256"].split("; ")[0]) == 64
     assert row["classification"] == row["outcome"] == row["notes"] == ""
     assert row["r_name"] == ""  # skipped
     small = next(r for r in rows if r["reference"] == "KZ-AB12-CD34")
-    assert small["g_acts/beat_hands"] == ""  # never asked: empty, not 0
+    assert small["g_acts.beat_hands"] == ""  # never asked: empty, not 0
+
+
+async def test_the_spreadsheet_is_the_one_desk_export_writes(
+    folder: Folder, tmp_path: Path
+) -> None:
+    hostile = '=HYPERLINK("https://example.invalid")'
+    odd = folder.path / "KZ-ODD0-CASE.age"
+    odd.write_bytes(small_case("KZ-ODD0-CASE", folder.public, "KZ", "released", 5, hostile))
+    cases = [p for p in folder.case_files if p.suffix == ".age" and p.stem.count("-") == 2]
+    cases.append(odd)
+    signer = folder.signer.public
+    out = tmp_path / "export"
+    assert (
+        cli_main(
+            ["desk", "export", "--identity", str(folder.plain_key), "--signer", str(signer),
+             "--language", "ru", "--out", str(out), *map(str, cases)]
+        )
+        == 0
+    )  # fmt: skip
+    async with browser(tmp_path) as desk:
+        await open_page(desk, "ru")
+        await open_key(desk, folder.plain_key)
+        await drop(desk, [*folder.case_files, odd, signer])
+        await desk.page.locator("#cases tbody tr").nth(3).wait_for()
+        async with desk.page.expect_download() as waiting:
+            await desk.page.click("#csv")
+        download = await waiting.value
+        path = tmp_path / "cases.csv"
+        await download.save_as(str(path))
+    python = (out / "cases.csv").read_bytes().decode("utf-8").split("\r\n")
+    page = path.read_bytes().decode("utf-8").split("\r\n")
+    assert page[0] == python[0]  # the same columns, in the same order
+    assert sorted(page[1:]) == sorted(python[1:])  # the same rows, byte for byte
+    assert f"'{hostile}".replace('"', '""') in page[0] + "".join(page)  # defused, not a formula
 
 
 async def test_a_protected_key_dropped_with_the_cases_asks_for_its_passphrase(

@@ -22,6 +22,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bot.cases.coalitions import Coalition, CoalitionDirectory
+from bot.desk.export import build_table
+from bot.desk.labels import Words
 from bot.desk_web import columns, page_bytes
 from bot.desk_web.data import ROOT, generated_files, page_msgids
 from bot.desk_web.init_data import (
@@ -34,10 +36,12 @@ from bot.desk_web.init_data import (
 )
 from bot.desk_web.serve import DeskServer
 from bot.i18n.catalogs import default_locales_dir
+from bot.intake.loader import load_form
 
 TOKEN = "123456789:AAEtesttesttesttesttesttesttest12"
 NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
 RECIPIENT = "age1" + "q" * 58
+FORM = load_form()
 
 
 def init_data(user_id: int = 9001, *, age: dt.timedelta = dt.timedelta(minutes=2)) -> str:
@@ -105,16 +109,15 @@ def test_generated_desk_data_is_fresh() -> None:
         assert path.read_text("utf-8") == content, f"{path.name} is stale: make desk"
 
 
-def test_the_columns_follow_the_form() -> None:
-    names = [c["name"] for c in columns()]
-    assert names[:3] == ["reference", "received_on", "urgency"]
-    assert names[-5:] == [
-        "attachment_names", "attachment_sha256", "classification", "outcome", "notes"
-    ]  # fmt: skip
-    assert "v_status_now" in names
-    assert "e_authority" not in names  # multiple choice: one 0/1 column per choice
-    assert {"e_authority/police", "e_authority/dont_know", "u_risks/ongoing"} <= set(names)
-    assert len(names) == len(set(names))
+def test_the_columns_are_those_of_desk_export() -> None:
+    export = build_table([], FORM, Words("en", FORM))
+    assert [c["name"] for c in columns()] == [c.id for c in export.columns]
+    assert [c["free_text"] for c in columns()] == [c.free_text for c in export.columns]
+    kinds = {c["name"]: c["kind"] for c in columns()}
+    assert kinds["e_authority.police"] == "choice"
+    assert kinds["v_status_now__label"] == "label"
+    assert kinds["e_date__precision"] == "precision"
+    assert kinds["classification"] == "staff"
 
 
 def test_the_desk_template_holds_every_word_of_the_page_and_russian_has_them_all() -> None:

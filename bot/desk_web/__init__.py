@@ -20,6 +20,6 @@ def page_bytes() -> bytes:
 
 
 def columns() -> list[dict[str, Any]]:
-    """The spreadsheet columns (`cases.csv`), shared by the browser desk and the Python desk."""
+    """The columns of `desk export`'s cases.csv, as the browser desk fills them (generated)."""
     data = json.loads(resources.files(__package__).joinpath(COLUMNS).read_text("utf-8"))
     return list(data["columns"])

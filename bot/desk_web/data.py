@@ -1,11 +1,11 @@
 """Generate the desk's data files from the form and the catalogs (`make desk-data`).
 
-- `bot/desk_web/columns.json`: the columns of the cases spreadsheet, in order. The browser desk
-  and the Python desk (`complaint-bot desk export`) read this one file.
+- `bot/desk_web/columns.json`: the columns of the cases spreadsheet, in order: exactly those of
+  `complaint-bot desk export` (taken from it), with where the page finds each value.
 - `desk/src/generated/form.json`: sections, questions and choices, for the page's case view.
 - `desk/src/generated/catalogs.json`: for each language, the translations of exactly the
-  msgids the page uses: every form text (from `messages.po`) and the page's own words (from
-  `browser.po`, extracted from `desk/src/*.ts`).
+  msgids the page uses: every form text (from `messages.po`), the questions' short labels of
+  the Python desk (`desk.po`) and the page's own words (`browser.po`, from `desk/src/*.ts`).
 
 Run `python -m bot.desk_web.data` after changing the form, a catalog or the page's words; a test
 fails while a checked-in file is stale.
@@ -20,6 +20,8 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 
+from bot.desk.export import build_table
+from bot.desk.labels import SHORT_LABELS, Words
 from bot.i18n.catalogs import LANGUAGE_NAMES, SOURCE_LANGUAGE, default_locales_dir
 from bot.i18n.extract import desk_strings
 from bot.intake.form import Form
@@ -32,48 +34,49 @@ PAGE_DOMAIN = "browser"
 COLUMNS_SCHEMA = "complaint-bot/columns/v1"
 
 
+# The columns before the questions, as `desk export` writes them, and where each value is.
+_CASE_COLUMNS: dict[str, dict[str, Any]] = {
+    "reference": {"kind": "case", "path": "reference"},
+    "received_on": {"kind": "case", "path": "received_on"},
+    "coalition": {"kind": "case", "path": "coalition.id"},
+    "country_of_events": {"kind": "case", "path": "routing.country_of_events"},
+    "cross_border": {"kind": "flag", "path": "routing.cross_border"},
+    "urgency": {"kind": "case", "path": "urgency.level"},
+    "urgency_score": {"kind": "case", "path": "urgency.score"},
+    "language": {"kind": "case", "path": "language"},
+    "form_version": {"kind": "case", "path": "form.version"},
+    "receipt": {"kind": "receipt"},
+    "demo": {"kind": "flag", "path": "demo"},
+    "attachments": {"kind": "attachments", "field": "path"},
+    "attachments_sha256": {"kind": "attachments", "field": "sha256"},
+    "classification": {"kind": "staff"},
+    "outcome": {"kind": "staff"},
+    "notes": {"kind": "staff"},
+}
+
+
 def columns_of(form: Form) -> list[dict[str, Any]]:
-    """Case facts, status, one column per question (multi-choice: one 0/1 column per choice),
-    the attachments' names and SHA-256, then empty columns for staff to fill in."""
-    columns: list[dict[str, Any]] = [
-        {"name": "reference", "kind": "case", "path": "reference"},
-        {"name": "received_on", "kind": "case", "path": "received_on"},
-        {"name": "urgency", "kind": "case", "path": "urgency.level"},
-        {"name": "urgency_score", "kind": "case", "path": "urgency.score"},
-        {"name": "cross_border", "kind": "case", "path": "routing.cross_border"},
-        {"name": "country_of_events", "kind": "case", "path": "routing.country_of_events"},
-        {"name": "coalition", "kind": "case", "path": "coalition.id"},
-        {"name": "language", "kind": "case", "path": "language"},
-        {"name": "demo", "kind": "case", "path": "demo"},
-        {"name": "form_version", "kind": "case", "path": "form.version"},
-        {"name": "consent_withdrawn", "kind": "status", "field": "consent_withdrawn"},
-        {"name": "later_files", "kind": "status", "field": "later_files"},
-        {"name": "last_activity", "kind": "status", "field": "last_activity"},
-        {"name": "receipt", "kind": "status", "field": "receipt"},
-    ]
-    for section in form.sections:
-        for question in section.questions:
-            if not question.answerable:
-                continue
-            if question.type == "multi":
-                columns.extend(
-                    {
-                        "name": f"{question.id}/{choice.code}",
-                        "kind": "choice",
-                        "question_id": question.id,
-                        "code": choice.code,
-                    }
-                    for choice in form.choices_for(question)
-                )
-            else:
-                columns.append({"name": question.id, "kind": "answer", "question_id": question.id})
-    columns += [
-        {"name": "attachment_names", "kind": "attachments", "field": "name"},
-        {"name": "attachment_sha256", "kind": "attachments", "field": "sha256"},
-        {"name": "classification", "kind": "staff"},
-        {"name": "outcome", "kind": "staff"},
-        {"name": "notes", "kind": "staff"},
-    ]
+    """The columns of `desk export`'s cases.csv, in its order, each with what the browser desk
+    needs to fill it: taken from the export itself, so the two sheets cannot drift apart."""
+    table = build_table([], form, Words(SOURCE_LANGUAGE, form))
+    answerable = {q.id: q for q in form.questions() if q.answerable}
+    columns: list[dict[str, Any]] = []
+    for column in table.columns:
+        entry: dict[str, Any] = {"name": column.id, "free_text": column.free_text}
+        question_id, _, code = column.id.partition(".")
+        base, _, suffix = column.id.partition("__")
+        if column.id in _CASE_COLUMNS:
+            entry |= _CASE_COLUMNS[column.id]
+        elif code and question_id in answerable:
+            entry |= {"kind": "choice", "question_id": question_id, "code": code}
+        elif suffix in ("label", "precision") and base in answerable:
+            entry |= {"kind": suffix, "question_id": base}
+        elif column.id in answerable:
+            entry |= {"kind": "answer", "question_id": column.id}
+            entry["type"] = answerable[column.id].type
+        else:
+            raise ValueError(f"desk export has a column the browser desk cannot fill: {column.id}")
+        columns.append(entry)
     return columns
 
 
@@ -91,6 +94,7 @@ def form_data(form: Form) -> dict[str, Any]:
                         "id": q.id,
                         "type": q.type,
                         "text": q.text,
+                        "short": SHORT_LABELS.get(q.id, ""),
                         "choices": {c.code: c.label for c in form.choices_for(q)},
                     }
                     for q in section.questions
@@ -134,6 +138,7 @@ def catalogs(form: Form, page_ids: set[str], locales: Path) -> dict[str, Any]:
             continue
         folder = locales / language / "LC_MESSAGES"
         messages = _translations(folder / "messages.po", language, form_ids)
+        messages |= _translations(folder / "desk.po", language, set(SHORT_LABELS.values()))
         messages |= _translations(folder / f"{PAGE_DOMAIN}.po", language, page_ids)
         languages[language] = {"name": name, "messages": dict(sorted(messages.items()))}
     return {"source": SOURCE_LANGUAGE, "languages": languages}
@@ -148,12 +153,20 @@ def _dump(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
+def _dump_columns(data: dict[str, Any]) -> str:
+    """One column a line: the file is read by people comparing it with the export too."""
+    head = {k: v for k, v in data.items() if k != "columns"}
+    lines = [json.dumps(c, ensure_ascii=False) for c in data["columns"]]
+    body = json.dumps(head, ensure_ascii=False)[:-1]
+    return body + ', "columns": [\n' + ",\n".join(lines) + "\n]}\n"
+
+
 def generated_files(form: Form | None = None) -> dict[Path, str]:
     """Every generated file and its exact content."""
     form = form or load_form()
     page_ids = page_msgids(ROOT / "desk" / "src")
     return {
-        COLUMNS_FILE: _dump(
+        COLUMNS_FILE: _dump_columns(
             {
                 "schema": COLUMNS_SCHEMA,
                 "form": {"id": form.id, "version": form.version},

@@ -16,11 +16,11 @@ import {
   receiptState,
   sections,
   shortLabel,
+  shortOf,
   shown,
   value,
   withdrawn,
 } from "./model";
-import { shortOf } from "./labels";
 import { summary } from "./summary";
 
 const IDLE_LIMIT_MS = 15 * 60 * 1000;
@@ -481,7 +481,7 @@ function receiptNotices(c: Case): Array<HTMLElement | null> {
           "details",
           { class: "hint receipts" },
           h("summary", {}, t("Receipts verified: {n} of {total} files", { n: verified.length, total: c.receipts.size })),
-          h("ul", {}, ...verified.map(([name, r]) => h("li", {}, `${name}: ${r.state === "verified" ? r.comment : ""}`))),
+          h("ul", {}, ...verified.map(([name, r]) => h("li", {}, `${name}: ${t("signed by the bot, received {day} (UTC)", { day: r.state === "verified" ? r.receivedOn : "" })}`))),
         )
       : null,
   ];

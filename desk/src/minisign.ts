@@ -10,12 +10,13 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 export type SignerKey = { keyId: string; publicKey: Uint8Array };
 
 export type Receipt =
-  | { state: "verified"; comment: string }
+  | { state: "verified"; comment: string; receivedOn: string }
   | { state: "bad"; reason: "signature" | "other-key" | "comment" | "malformed"; comment?: string }
   | { state: "unsigned" }
   | { state: "no-key" };
 
 const encoder = new TextEncoder();
+export const COMMENT_PREFIX = "complaint-bot receipt";
 
 function base64(text: string): Uint8Array {
   const binary = atob(text.trim());
@@ -69,9 +70,8 @@ function verifies(signature: Uint8Array, message: Uint8Array, key: Uint8Array): 
 }
 
 /**
- * Check a receipt for `file` (named `fileName`, of case `reference`). A verified receipt's
- * trusted comment must also agree with the file: when it names a reference or a SHA-256,
- * they must be this file's.
+ * Check a receipt for `file` (of case `reference`) as the Python desk does: signed by the pinned
+ * key, and its trusted comment (signed too) names this file's SHA-256 and this reference.
  */
 export function checkReceipt(
   file: Uint8Array,
@@ -97,11 +97,11 @@ export function checkReceipt(
   if (!verifies(parsed.signature, signed, signer.publicKey) || !verifies(parsed.global, whole, signer.publicKey)) {
     return { state: "bad", reason: "signature", comment };
   }
-  const digests = comment.toLowerCase().match(/\b[0-9a-f]{64}\b/g) ?? [];
-  const references = comment.match(/\b[A-Z]{2}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b/g) ?? [];
-  const digest = bytesToHex(sha256(file));
-  if (digests.some((d) => d !== digest) || references.some((r) => r !== reference)) {
+  // The bot's trusted comment: "complaint-bot receipt\treference:…\tfile:…\tsha256:…\treceived:…".
+  const fields = comment.split("\t");
+  const values = new Map(fields.slice(1).map((f) => [f.slice(0, f.indexOf(":")), f.slice(f.indexOf(":") + 1)]));
+  if (fields[0] !== COMMENT_PREFIX || values.get("sha256") !== bytesToHex(sha256(file)) || values.get("reference") !== reference) {
     return { state: "bad", reason: "comment", comment };
   }
-  return { state: "verified", comment };
+  return { state: "verified", comment, receivedOn: values.get("received") ?? "" };
 }

@@ -2,9 +2,9 @@
 import form from "./generated/form.json";
 import type { Opened } from "./cases";
 import type { Receipt } from "./minisign";
-import { tr } from "./i18n";
+import { language, tr } from "./i18n";
 
-export type FormQuestion = { id: string; type: string; text: string; choices: Record<string, string> };
+export type FormQuestion = { id: string; type: string; text: string; short: string; choices: Record<string, string> };
 export type FormSection = { id: string; title: string; questions: FormQuestion[] };
 export const sections = form.sections as FormSection[];
 const questions = new Map<string, FormQuestion>(sections.flatMap((s) => s.questions.map((q) => [q.id, q])));
@@ -40,6 +40,12 @@ export function questionText(answer: Answer): string {
   return tr(questions.get(answer.question_id)?.text ?? answer.question ?? answer.question_id);
 }
 
+/** The Python desk's short label of a question (desk.po), if it has one. */
+export function shortOf(questionId: string): string | undefined {
+  const short = questions.get(questionId)?.short;
+  return short ? tr(short) : undefined;
+}
+
 /** A short label: the question's first sentence in the staff's language, without asides. */
 export function shortLabel(text: string): string {
   const first = (text.split(/(?<=[?.!])\s+/)[0] ?? text).replace(/\s*\([^)]*\)/g, "").trim();
@@ -53,6 +59,22 @@ export function choiceLabel(questionId: string, code: string, fallback?: string)
   return tr(label);
 }
 
+/** A partial date as people write it, in the staff's language: 12 March 2024, March 2024, 2024. */
+export function partialDate(iso: string): string {
+  const parts = iso.split("-").map(Number);
+  if (parts.some((n) => !Number.isInteger(n)) || parts.length > 3 || !parts[0]) return iso;
+  const [year, month, day] = parts as [number, number?, number?];
+  if (parts.length === 1) return String(year);
+  const date = new Date(Date.UTC(year, (month ?? 1) - 1, day ?? 1));
+  const options: Intl.DateTimeFormatOptions =
+    parts.length === 2 ? { year: "numeric", month: "long", timeZone: "UTC" } : { dateStyle: "long", timeZone: "UTC" };
+  try {
+    return new Intl.DateTimeFormat(language() === "uz" ? "uz-Latn" : language(), options).format(date);
+  } catch {
+    return iso;
+  }
+}
+
 /** The answer as words in the staff's language; "" when skipped or absent. */
 export function shown(answer: Answer | undefined): string {
   if (!answer || answer.skipped || answer.value === null || answer.value === undefined) return "";
@@ -64,6 +86,7 @@ export function shown(answer: Answer | undefined): string {
     return value.map((code, i) => choiceLabel(answer.question_id, String(code), answer.labels?.[i])).join(", ");
   }
   if (Array.isArray(value)) return value.map((path) => String(path).split("/").pop()).join(", ");
+  if (typeof value === "string" && answer.type === "date") return partialDate(value);
   if (typeof value === "object") return "";
   return String(value);
 }
