@@ -186,3 +186,21 @@ def test_the_staff_card_links_to_the_mini_app_with_the_reference() -> None:
     assert link == "https://t.me/complaint_bot/desk?startapp=KZ-7G4M-Q2XD"
     with pytest.raises(ValueError, match="start parameter"):
         mini_app_link("complaint_bot", "desk", "KZ 7G4M")
+
+
+def test_the_page_carries_a_strict_policy_and_no_outside_reference() -> None:
+    html = page_bytes().decode()
+    assert (ROOT / "desk" / "dist" / "desk.html").read_text() == html
+    assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'' in html
+    policy = html.split('http-equiv="Content-Security-Policy" content="')[1].split('"')[0]
+    assert "script-src 'sha256-" in policy
+    assert "'unsafe-eval'" not in policy
+    assert "connect-src" not in policy
+    for outside in ("https://", "http://", "//telegram.org", "@import", "url("):
+        assert outside not in html.replace("http://www.w3.org/", ""), outside
+    assert html.count("<script") == 1
+
+
+def test_artifacts_are_not_committed() -> None:
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert "tests/artifacts/" in ignored
