@@ -12,11 +12,13 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import json
 import shutil
 import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.async_api import Page, async_playwright, expect
@@ -490,6 +492,27 @@ async def test_inside_telegram_the_page_uses_the_web_app_without_loading_its_scr
         await desk.page.goto(url)
         assert await desk.page.evaluate("window.Telegram.WebApp.calls") == ["ready", "expand"]
         assert await desk.page.evaluate("document.documentElement.lang") == "ru"
+        await open_key(desk, folder.plain_key)
+        await drop(desk, folder.case_files[:2])
+        await shows(desk, "#cases-panel", "Дела (1)")
+        assert network(desk, url) == []
+
+
+async def test_inside_telegram_without_its_script_the_page_reads_the_launch_fragment(
+    folder: Folder, tmp_path: Path
+) -> None:
+    user = quote(json.dumps({"id": 9001, "language_code": "ru"}))
+    fragment = "tgWebAppData=" + quote(f"user={user}&auth_date=1&hash=00&start_param={REF}")
+    proxy = """window.TelegramWebviewProxy = { events: [],
+        postEvent(name, data) { this.events.push(name) } };"""
+    async with browser(tmp_path, 390, 844) as desk:
+        await desk.page.add_init_script(proxy)
+        url = PAGE.as_uri()
+        await desk.page.goto(f"{url}#{fragment}")
+        events = await desk.page.evaluate("window.TelegramWebviewProxy.events")
+        assert events == ["web_app_ready", "web_app_expand"]
+        assert await desk.page.evaluate("document.documentElement.lang") == "ru"
+        assert await desk.page.evaluate("typeof window.Telegram") == "undefined"
         await open_key(desk, folder.plain_key)
         await drop(desk, folder.case_files[:2])
         await shows(desk, "#cases-panel", "Дела (1)")

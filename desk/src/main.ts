@@ -22,14 +22,9 @@ import {
   withdrawn,
 } from "./model";
 import { summary } from "./summary";
+import { launch } from "./telegram";
 
 const IDLE_LIMIT_MS = 15 * 60 * 1000;
-
-type TelegramWebApp = {
-  ready?: () => void;
-  expand?: () => void;
-  initDataUnsafe?: { user?: { language_code?: string } };
-};
 
 const state = {
   identities: null as string[] | null,
@@ -48,14 +43,9 @@ const state = {
 };
 
 const app = document.getElementById("app") as HTMLElement;
-const telegram = (window as unknown as { Telegram?: { WebApp?: TelegramWebApp } }).Telegram?.WebApp;
+const telegram = launch();
 const params = new URLSearchParams(location.search);
-setLanguage(
-  params.get("lang") ??
-    preferredLanguage([telegram?.initDataUnsafe?.user?.language_code ?? "", ...navigator.languages]),
-);
-telegram?.ready?.();
-telegram?.expand?.();
+setLanguage(params.get("lang") ?? preferredLanguage([telegram.language ?? "", ...navigator.languages]));
 
 // ---- memory: what is dropped, and when ----------------------------------------------------
 
