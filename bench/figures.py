@@ -104,6 +104,9 @@ class Run:
         calls = sum(n for method, n in self.api_calls.items() if (method == POLL) == polls)
         return calls / self.load.updates if self.load.updates else math.nan
 
+    def cpu_per_update(self) -> float:
+        return self.usage.cpu_load / self.load.updates if self.load.updates else math.nan
+
     def cpu_per_questionnaire(self) -> float:
         return self.usage.cpu_load / self.load.completed if self.load.completed else math.nan
 
@@ -123,8 +126,9 @@ ROWS: list[Row] = [
     ("latency max, ms", lambda r: f"{r.load.percentile_ms(100):.1f}"),
     ("Bot API calls per update", lambda r: f"{r.calls_per_update(polls=False):.2f}"),
     ("getUpdates calls per update", lambda r: f"{r.calls_per_update(polls=True):.2f}"),
-    ("updates returned per update", lambda r: f"{r.returned_per_update():.2f}"),
+    ("updates received per update (poller)", lambda r: f"{r.returned_per_update():.2f}"),
     ("bot CPU during load, s", lambda r: f"{r.usage.cpu_load:.2f}"),
+    ("bot CPU per update, ms", lambda r: f"{r.cpu_per_update() * 1000:.2f}"),
     ("bot CPU per questionnaire, ms", lambda r: f"{r.cpu_per_questionnaire() * 1000:.1f}"),
     ("  incl. startup, ms", lambda r: f"{r.total_cpu_per_questionnaire() * 1000:.1f}"),
     ("bot RSS at start, MiB", lambda r: f"{r.usage.rss_start / MIB:.1f}"),

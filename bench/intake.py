@@ -29,7 +29,7 @@ from .machine import CpuClocks, machine, quiet_machine, revision
 from .process import SETTLE_SECONDS, RssSampler
 from .profile import hottest, sampled
 from .session import Contender, Session, drive, session_with
-from .walk import FormPolicy, Pace, Policy, floor_policy
+from .walk import FormPolicy, Pace, PlainPolicy, Policy, floor_policy
 
 COMPLAINANTS_FROM = 1_000_000
 DRAFTERS_FROM = 5_000_000
@@ -38,7 +38,10 @@ DRAFTERS_AT_ONCE = 100
 IDLE_QUIET = 0.5
 IDLE_TIMEOUT = 60.0
 SLOWEST = 6
-CPU_TARGET_RATIO = 2.0
+CPU_TARGET_RATIO = 1.5  # CPU per update against the minimal floor, at saturation
+RECEIVED_TARGET = 1.1  # times the poller receives each update, on average
+FLOORS = ("keyboard", "minimal", "minimal-aiohttp")
+DEFAULT_FLOORS = ("keyboard", "minimal")
 P99_TARGET_MS = 100.0
 FLOOD_FREE_THINK_MS = 1000.0
 NO_FLOOD_LIMIT = {"FLOOD_BURST": "100000", "FLOOD_PER_SECOND": "100000"}
@@ -52,7 +55,7 @@ class Options:
     database: str
     seed: int
     open_drafts: list[int] | None
-    floor: bool
+    floors: tuple[str, ...]
     profile: Path | None
 
 
@@ -70,7 +73,18 @@ def floods_look_human(options: Options) -> bool:
 
 def floor_bot(script: str) -> Contender:
     extra = {"FLOOR_SCRIPT": script}
-    return Contender("floor", "PTB floor", "bench.floor_bot", (), floor_policy, None, extra)
+    label = "keyboard floor"
+    return Contender("floor", label, "bench.floor_bot", (), floor_policy, None, extra)
+
+
+def minimal_bot(updates: int, transport: str | None = None) -> Contender:
+    """As many plain messages per walk as the intake walk has updates, one reply to each."""
+    policy = PlainPolicy(updates)
+    if transport is None:
+        return Contender("minimal", "minimal floor", "bench.minimal_bot", (), policy, None)
+    extra = {"FLOOR_TRANSPORT": transport}
+    label = f"minimal floor ({transport})"
+    return Contender("minimal", label, "bench.minimal_bot", (), policy, None, extra)
 
 
 def pace_of(options: Options, number: int, think: tuple[float, float] | None = None) -> Pace:
@@ -119,8 +133,14 @@ async def compare(options: Options) -> list[Run]:
     real = intake_bot(options)
     async with session_with(real) as session:
         runs = [await measure(session, real, options, real.label)]
-    if options.floor:
-        floor = floor_bot(floor_script(runs[0].load.path, options.questions))
+    floors = []
+    if "keyboard" in options.floors:
+        floors.append(floor_bot(floor_script(runs[0].load.path, options.questions)))
+    if "minimal" in options.floors:
+        floors.append(minimal_bot(len(runs[0].load.path) or 1))
+    if "minimal-aiohttp" in options.floors:
+        floors.append(minimal_bot(len(runs[0].load.path) or 1, "aiohttp"))
+    for floor in floors:
         async with session_with(floor) as session:
             runs.append(await measure(session, floor, options, floor.label))
     return runs
@@ -216,12 +236,23 @@ def conclusions(runs: Sequence[Run], options: Options) -> list[str]:
         f"in this run ({options.complainants} complainants, {options.database}, "
         f"think {_think(options)} ms)",
     ]
-    if len(runs) > 1:
-        ratio = real.cpu_per_questionnaire() / runs[1].cpu_per_questionnaire()
-        lines.append(
-            f"CPU per questionnaire, intake/floor: {ratio:.2f}x "
-            f"(target <= {CPU_TARGET_RATIO:.0f}x: {verdict(ratio <= CPU_TARGET_RATIO)})"
+    received = real.returned_per_update()
+    lines.append(
+        f"updates received per update by the bot's poller: {received:.2f} "
+        f"(target <= ~{RECEIVED_TARGET:.1f}: {verdict(received <= RECEIVED_TARGET + 0.005)})"
+    )
+    for floor in runs[1:]:
+        ratio = real.cpu_per_update() / floor.cpu_per_update()
+        line = (
+            f"CPU per update, intake/{floor.label}: {ratio:.2f}x "
+            f"({real.cpu_per_update() * 1000:.2f} / {floor.cpu_per_update() * 1000:.2f} ms)"
         )
+        if floor.label == "minimal floor":
+            line += (
+                f"; target <= {CPU_TARGET_RATIO:.1f}x at saturation: "
+                f"{verdict(ratio <= CPU_TARGET_RATIO)}"
+            )
+        lines.append(line)
     return lines + errors_of(runs)
 
 
@@ -268,7 +299,15 @@ def parse(argv: Sequence[str] | None) -> Options:
         metavar="K",
         help="measure RSS with K open drafts in the database (a fresh bot for each K)",
     )
-    parser.add_argument("--no-floor", action="store_true", help="skip the framework floor run")
+    parser.add_argument(
+        "--floors",
+        nargs="*",
+        choices=FLOORS,
+        default=list(DEFAULT_FLOORS),
+        help="floor bots to measure after the intake bot (default: keyboard minimal; "
+        "minimal-aiohttp is the minimal floor on the bot's aiohttp transport)",
+    )
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor runs")
     parser.add_argument("--profile", type=Path, metavar="DIR", help="py-spy the bots into DIR")
     arguments = parser.parse_args(argv)
     if arguments.profile:
@@ -280,7 +319,7 @@ def parse(argv: Sequence[str] | None) -> Options:
         database=arguments.database,
         seed=arguments.seed,
         open_drafts=arguments.open_drafts,
-        floor=not arguments.no_floor,
+        floors=() if arguments.no_floor else tuple(arguments.floors),
         profile=arguments.profile,
     )
 

@@ -18,7 +18,10 @@ TOP = 20
 # A sample counts for the first component with a frame on its stack, in this order.
 COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("httpcore's failed `import sniffio`", ("current_async_library (httpcore",)),
-    ("HTTP client (httpx, httpcore, h11, anyio)", ("(httpx/", "(httpcore/", "(h11/", "(anyio/")),
+    (
+        "HTTP client (httpx, httpcore, h11, anyio, aiohttp)",
+        ("(httpx/", "(httpcore/", "(h11/", "(anyio/", "(aiohttp/", "(bot/chat/telegram_request"),
+    ),
     ("SQLAlchemy and the sqlite3/psycopg drivers", ("(sqlalchemy/", "(psycopg/", "(sqlite3/")),
     (
         "sealing (storage.at_rest, storage.sealing, pyrage)",

@@ -54,6 +54,18 @@ class Type:
 
 Action = Press | Type
 Policy = Callable[[MessageView], Action]
+
+
+@dataclass(frozen=True)
+class PlainPolicy:
+    """The minimal floor: type `updates` messages, each answered by one plain reply."""
+
+    updates: int
+
+    def __call__(self, screen: MessageView) -> Action:
+        return Type(DEFAULT_TEXT)
+
+
 START = Type("/start", "/start")
 
 
@@ -116,6 +128,9 @@ class Complainant:
         return walk
 
     async def _walk(self, walk: Walk, answers: int | None) -> None:
+        if isinstance(self._policy, PlainPolicy):
+            await self._plain_walk(walk, self._policy.updates)
+            return
         action: Action = START
         for _ in range(MAX_EXCHANGES):
             await self._exchange(action, walk)
@@ -128,13 +143,22 @@ class Complainant:
             action = self._policy(self._screen())
         walk.error = f"not done after {MAX_EXCHANGES} exchanges"
 
-    async def _exchange(self, action: Action, walk: Walk) -> None:
+    async def _plain_walk(self, walk: Walk, updates: int) -> None:
+        """One message, one reply, `updates` times: the same count as a questionnaire."""
+        action = Type(DEFAULT_TEXT, "message")
+        for number in range(updates):
+            if number:
+                await self._pace.think()
+            await self._exchange(action, walk, wait_for_buttons=False)
+        walk.completed = True
+
+    async def _exchange(self, action: Action, walk: Walk, *, wait_for_buttons: bool = True) -> None:
         chat = self._user.chat_id
         seen = self._landings.count(chat)
         sent = time.perf_counter()
         await self._send(action)
         walk.record(action, sent, await self._landings.after(chat, seen, REPLY_TIMEOUT))
-        if not (isinstance(action, Press) and action.submits):
+        if wait_for_buttons and not (isinstance(action, Press) and action.submits):
             await self._until_buttons()
 
     async def _send(self, action: Action) -> None:

@@ -29,6 +29,7 @@ from bot.chat.kit import ComplainantKit
 from bot.chat.routes import add_routes
 from bot.chat.senders import ComplainantSender, StaffSender
 from bot.chat.staff import StaffHandlers
+from bot.chat.telegram_request import bot_requests
 from bot.chat.wiper import Wiper
 from bot.config import Settings
 from bot.errors import SchemaBehind
@@ -213,17 +214,20 @@ class Runtime:
         self, on_sent: Callable[[], None] | None = None
     ) -> tuple[BotApplication, Wiper]:
         base = self.settings.api_base
+        calls_request, polls_request = bot_requests()
         application: BotApplication = (
             Application.builder()
             .token(self.settings.require_token())
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
+            .request(calls_request)
+            .get_updates_request(polls_request)
             .updater(None)
             .build()
         )
         bot = application.bot
         calls = self.database_worker
-        wiper = Wiper(bot, self.unit_of_work)
+        wiper = Wiper(bot, self.unit_of_work, calls=calls)
         kit = ComplainantKit(
             self.catalogs,
             self.handle_of,
@@ -240,6 +244,9 @@ class Runtime:
             self.service,
             kit,
             demo=self.directory.is_demo,
+            helplines=[
+                (c.name, tuple(sorted(c.help.items()))) for c in self.directory.coalitions if c.help
+            ],
             flood=FloodGuard(
                 per_second=self.settings.flood_per_second, burst=self.settings.flood_burst
             ),

@@ -17,7 +17,8 @@ from bot.chat.durations import use_timedelta_durations
 from bot.config import ConfigError, load_settings
 from bot.desk.commands import add_desk_commands
 from bot.errors import BotError
-from bot.i18n import LANGUAGE_NAMES
+from bot.i18n import LANGUAGE_NAMES, Catalogs
+from bot.i18n.review import status as translation_status
 from bot.lifecycle import serve
 from bot.logs import configure_logging
 from bot.terminal import TerminalWalk
@@ -191,15 +192,29 @@ def _check(arguments: argparse.Namespace) -> int:
             print(f"coalitions: {error}")
             problems += 1
     catalogs = runtime.catalogs
+    lines, failed = translation_report(catalogs)
+    print("\n".join(lines))
+    problems += failed
+    return 1 if problems else 0
+
+
+def translation_report(catalogs: Catalogs) -> tuple[list[str], int]:
+    """One line per language, and how many fail: every language the picker lists is meant to
+    be offered, so each must translate every message (an incomplete one is silently not
+    offered at run time, which `check` must not let pass)."""
+    lines, failed = [], 0
     for language in LANGUAGE_NAMES:
         coverage = catalogs.coverage(language)
-        offered = "offered" if language in catalogs.offered else "not offered (incomplete)"
-        print(f"translation {language}: {coverage.translated}/{coverage.total} {offered}")
-    for required in ("en", "ru"):
-        if required not in catalogs.offered:
-            print(f"translation {required}: must be complete")
-            problems += 1
-    return 1 if problems else 0
+        review = translation_status(language).review
+        offered = "offered" if language in catalogs.offered else "NOT offered (incomplete)"
+        lines.append(
+            f"translation {language}: {coverage.translated}/{coverage.total} {offered}; {review}"
+        )
+        if not coverage.complete:
+            missing = coverage.total - coverage.translated
+            lines.append(f"translation {language}: {missing} messages untranslated")
+            failed += 1
+    return lines, failed
 
 
 def _try(arguments: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from typing import Protocol
 from bot.cases.coalitions import CoalitionDirectory
 from bot.cases.ports import CaseUnitOfWork
 from bot.cases.retention import Retention, RetentionRound
+from bot.chat.context import DatabaseCalls
 from bot.chat.ports import Wipes
 from bot.intake import erasure
 from bot.intake.draft import Draft
@@ -84,10 +85,10 @@ class Housekeeping:
             self._overwrite_deleted()
         return Tidied(drafts, cases)
 
-    async def run(self, stop: asyncio.Event) -> None:
+    async def run(self, stop: asyncio.Event, calls: DatabaseCalls) -> None:
         while not stop.is_set():
             try:
-                tidied = await asyncio.to_thread(self.tidy)
+                tidied = await calls(self.tidy)
                 if tidied.drafts or tidied.cases.purged or tidied.cases.warned:
                     log.info(
                         "purged %d expired drafts and %d closed cases; %d retention warnings",

@@ -51,9 +51,10 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
             wake=wake,
             wiper=wiper,
             receipts=runtime.receipt_key,
+            calls=runtime.database_worker,
         )
         background = [
-            asyncio.create_task(runtime.housekeeping.run(stop)),
+            asyncio.create_task(runtime.housekeeping.run(stop, runtime.database_worker)),
             asyncio.create_task(courier.run(stop)),
             asyncio.create_task(wiper.run(stop)),
         ]

@@ -14,7 +14,12 @@ from contextvars import ContextVar
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 FORMAT = "%(asctime)s level=%(levelname)s logger=%(name)s request=%(request)s msg=%(message)s"
-_FLOORS = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "telegram": logging.INFO}
+_FLOORS = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "aiohttp": logging.WARNING,
+    "telegram": logging.INFO,
+}
 
 
 class _RequestId(logging.Filter):

@@ -72,6 +72,9 @@ class TerminalWalk:
             button = cb.decode(self._buttons[int(line) - 1][1])
             if isinstance(button, cb.StepButton):
                 return self._press(button)
+            if isinstance(button, cb.LanguageButton) and button.language in self.catalogs.offered:
+                self.language = button.language
+                return self.service.choose_language(HANDLE, next(self._ids), button.language)
         if line.startswith("file:"):
             path = Path(line.removeprefix("file:").strip())
             arrival = Arrival(path.read_bytes(), path.name, "application/octet-stream")

@@ -44,7 +44,11 @@ def _sqlite_engine(url: str) -> Engine:
         connection.isolation_level = None
         for pragma in (
             "journal_mode=WAL",
-            "synchronous=FULL",
+            # In WAL mode NORMAL syncs the log at checkpoints, not at every COMMIT. A commit is
+            # in the operating system's hands when COMMIT returns, so a killed bot (kill -9, a
+            # crash) loses nothing; a power cut or kernel crash can undo the last transactions
+            # before the next checkpoint, never corrupt the file (docs/benchmarks.md).
+            "synchronous=NORMAL",
             "foreign_keys=ON",
             "secure_delete=ON",
             "busy_timeout=30000",

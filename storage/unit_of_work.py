@@ -7,7 +7,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,40 +24,46 @@ _DRAFT_FILE = "draft-file"
 
 
 class SqlDrafts:
-    """Drafts sealed at rest, keyed by a pseudonymous handle."""
+    """Drafts sealed at rest, keyed by a pseudonymous handle.
+
+    The hot path (a draft read, then written, once per update) uses Core statements: the ORM's
+    identity map, change tracking and flush cost more than the two statements themselves."""
 
     def __init__(self, session: Session, sealer: AtRestSealer) -> None:
         self._session = session
         self._sealer = sealer
-        # The session's identity map holds rows weakly: keep the loaded one for the put that
-        # usually follows in the same unit of work, rather than selecting it twice.
-        self._loaded: dict[str, DraftRow] = {}
+        # When the draft read in this unit of work expires (None: no row), so the put that
+        # usually follows needs no second SELECT.
+        self._expiry: dict[str, dt.datetime | None] = {}
 
     def get(self, handle: str, now: dt.datetime) -> bytes | None:
-        row = self._session.get(DraftRow, handle)
-        if row is not None:
-            self._loaded[handle] = row
+        statement = select(DraftRow.sealed, DraftRow.expires_at).where(DraftRow.handle == handle)
+        row = self._session.execute(statement).first()
+        self._expiry[handle] = None if row is None else row.expires_at
         if row is None or row.expires_at <= now:
             return None
         return self._sealer.open_at_rest(row.sealed, purpose=_DRAFT, row=handle)
 
     def put(self, handle: str, payload: bytes, now: dt.datetime, lifetime: dt.timedelta) -> None:
         sealed = self._sealer.seal_at_rest(payload, purpose=_DRAFT, row=handle)
-        row = self._session.get(DraftRow, handle)
-        if row is None or row.expires_at <= now:
-            if row is not None:
-                self.delete(handle)
-            self._session.add(
-                DraftRow(handle=handle, sealed=sealed, created_at=now, expires_at=now + lifetime)
-            )
-            self._session.flush()
+        if handle in self._expiry:
+            expires = self._expiry[handle]
         else:
-            row.sealed = sealed
+            expiry = select(DraftRow.expires_at).where(DraftRow.handle == handle)
+            expires = self._session.execute(expiry).scalar_one_or_none()
+        if expires is not None and expires > now:
+            change = update(DraftRow).where(DraftRow.handle == handle).values(sealed=sealed)
+            self._session.execute(change)
+            return
+        if expires is not None:
+            self.delete(handle)
+        expires = now + lifetime
+        row = {"handle": handle, "sealed": sealed, "created_at": now, "expires_at": expires}
+        self._session.execute(insert(DraftRow).values(**row))
+        self._expiry[handle] = expires
 
     def delete(self, handle: str) -> None:
-        loaded = self._loaded.pop(handle, None)
-        if loaded is not None and loaded in self._session:
-            self._session.expunge(loaded)
+        self._expiry[handle] = None
         self._session.execute(delete(DraftFileRow).where(DraftFileRow.handle == handle))
         self._session.execute(delete(DraftRow).where(DraftRow.handle == handle))
         self._session.flush()

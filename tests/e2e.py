@@ -230,9 +230,13 @@ class Complainant:
         if "✅ " + self.t.gettext("Send the report") in message.labels:
             return None
         matches = [
-            q for q in self.form.questions() if q.answerable and self.t.gettext(q.text) in shown
+            (len(text), q)
+            for q in self.form.questions()
+            if q.answerable
+            for text in (q.text, q.text_self)
+            if text and self.t.gettext(text) in shown
         ]
-        return max(matches, key=lambda q: len(q.text)) if matches else None
+        return max(matches, key=lambda pair: pair[0])[1] if matches else None
 
     async def answer(self, question: Question, answer: Answer) -> MessageView:
         if callable(answer):
@@ -309,3 +313,8 @@ def table_counts(engine: Engine) -> dict[str, int]:
             name: len(connection.execute(select(text("1")).select_from(text(f'"{name}"'))).all())
             for name in inspect(connection).get_table_names()
         }
+
+
+def sealed_files(team: StaffTeam) -> list[MessageView]:
+    """The sealed files in a staff chat (each comes after its signed receipt, `.age.minisig`)."""
+    return [m for m in team.chat.messages if (m.document_name or "").endswith(".age")]

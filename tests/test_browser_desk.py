@@ -39,9 +39,9 @@ from tests.desk_fixtures import (
     small_case,
     staff_keys,
 )
-from tests.e2e import Complainant, StaffTeam, running_bot
+from tests.e2e import Complainant, StaffTeam, running_bot, sealed_files
 from tests.standin import BotApiStandIn
-from tests.test_e2e_cases import documents, report, submit
+from tests.test_e2e_cases import report, submit
 from tests.tools import require_tool
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -240,28 +240,34 @@ async def test_a_case_sent_through_the_bot_opens_with_a_passphrase_protected_key
 ) -> None:
     user = standin.user(811, "Гульнара", language_code="ru")
     person = Complainant(standin, user, "ru")
-    async with running_bot(settings):
+    async with running_bot(settings) as runtime:
         reference = await submit(person, report("KZ", "Сына избили в ИВС, ребро сломано"))
-        await standin.wait_for(lambda: len(documents(teams["kz"])) == 1, 20)
-    (message,) = documents(teams["kz"])
-    assert message.document is not None
-    assert message.document_name == f"{reference}.age"
-    sealed = tmp_path / message.document_name
-    sealed.write_bytes(message.document)
+        await standin.wait_for(lambda: len(sealed_files(teams["kz"])) == 1, 20)
+        signer = tmp_path / "signer.pub"
+        signer.write_bytes(runtime.receipt_key.public_key_file())
+    downloads = []
+    for message in teams["kz"].chat.messages:  # the receipt, then the case
+        if message.document_name and message.document is not None:
+            downloads.append(tmp_path / message.document_name)
+            downloads[-1].write_bytes(message.document)
+    assert [d.name for d in downloads] == [f"{reference}.age.minisig", f"{reference}.age"]
     key = tmp_path / "staff-key.age"
     key.write_bytes(protect_identity(teams["kz"].identity, PASSPHRASE))
 
     async with browser(tmp_path) as desk:
         url = await open_page(desk, "ru")
-        await drop(desk, [sealed])
+        await drop(desk, downloads)
         await open_key(desk, key, "not the passphrase")
         await shows(desk, "#notice", "Неверный пароль")
         await open_key(desk, key, PASSPHRASE)
+        badge = f"#cases tr[data-reference='{reference}'] td:last-child"
+        await shows(desk, badge, "Квитанция не проверена")  # no signer key pinned yet
+        await drop(desk, [signer])
+        await shows(desk, badge, "Квитанция проверена")  # the bot's own receipt
         await desk.page.click(f"tr[data-reference='{reference}']")
         assert "Сына избили в ИВС, ребро сломано" in await text_of(desk, "#answers")
         assert "a police station in KZ" in await text_of(desk, "#summary")
         assert "SHA-256 проверен" in await text_of(desk, "#attachments")
-        assert "нет квитанции" in await text_of(desk, "#case")  # no receipt: flagged plainly
         assert network(desk, url) == []
 
 

@@ -20,9 +20,9 @@ from bot.desk.batch import open_cases
 from bot.desk.context import Desk
 from bot.desk.sealed import Keyring
 from storage.sealing import protect_identity
-from tests.e2e import Answer, Complainant, StaffTeam, running_bot
+from tests.e2e import Answer, Complainant, StaffTeam, running_bot, sealed_files
 from tests.standin import BotApiStandIn
-from tests.test_e2e_cases import documents, report, submit
+from tests.test_e2e_cases import report, submit
 
 
 def jpeg(colour: tuple[int, int, int]) -> bytes:
@@ -110,7 +110,7 @@ async def inbox(
             person = Complainant(standin, standin.user(850 + number, "Person"), "ru")
             references[name] = await submit(person, script)
         await standin.wait_for(
-            lambda: len(documents(teams["kz"])) == 2 and len(documents(teams["kg"])) == 1, 30
+            lambda: len(sealed_files(teams["kz"])) == 2 and len(sealed_files(teams["kg"])) == 1, 30
         )
         signer = runtime.receipt_key.public_key
     for team in (teams["kz"], teams["kg"]):

@@ -31,6 +31,7 @@ from tests.e2e import (
     person_id,
     plaintext_hits,
     running_bot,
+    sealed_files,
 )
 from tests.standin import ApiError, BotApiStandIn, SimUser
 from tests.standin.views import MessageView
@@ -63,11 +64,6 @@ async def submit(person: Complainant, script: dict[str, Answer]) -> str:
     return reference.rstrip(".")
 
 
-def documents(team: StaffTeam) -> list[MessageView]:
-    """The sealed files in a staff chat (each comes after its signed receipt, `.age.minisig`)."""
-    return [m for m in team.chat.messages if (m.document_name or "").endswith(".age")]
-
-
 def opened(team: StaffTeam, message: MessageView) -> tuple[dict[str, Any], zipfile.ZipFile]:
     assert message.document is not None
     package = open_case(message.document, read_identities(team.identity.encode()))
@@ -92,7 +88,7 @@ async def test_each_coalition_receives_exactly_its_cases_sealed_to_its_keys(
             people.append(user)
             person = Complainant(standin, user, "en")
             references[country] = await submit(person, report(country, narratives[country]))
-        await standin.wait_for(lambda: all(len(documents(t)) == 1 for t in teams.values()), 20)
+        await standin.wait_for(lambda: all(len(sealed_files(t)) == 1 for t in teams.values()), 20)
         await asyncio.sleep(2.5)
         database = runtime.database
         secrets: list[str | int] = [*narratives.values(), "police station in", "photo of injuries"]
@@ -104,7 +100,7 @@ async def test_each_coalition_receives_exactly_its_cases_sealed_to_its_keys(
 
     for country, coalition_id in COUNTRIES.items():
         team = teams[coalition_id]
-        (message,) = documents(team)
+        (message,) = sealed_files(team)
         reference = references[country]
         assert message.document_name == f"{reference}.age"
         assert reference.startswith(country if coalition_id != "intl" else "XX")
@@ -144,8 +140,8 @@ async def test_a_case_opens_with_the_stock_age_tool_and_the_desk(
     person = Complainant(standin, user, "ru")
     async with running_bot(settings):
         reference = await submit(person, report("UZ", "Меня избили в СИЗО"))
-        await standin.wait_for(lambda: len(documents(teams["uz"])) == 1, 20)
-    (message,) = documents(teams["uz"])
+        await standin.wait_for(lambda: len(sealed_files(teams["uz"])) == 1, 20)
+    (message,) = sealed_files(teams["uz"])
     assert message.document is not None
     sealed = tmp_path / f"{reference}.age"
     sealed.write_bytes(message.document)
@@ -179,11 +175,11 @@ async def test_delivery_survives_429_then_500_and_is_made_once(
     person = Complainant(standin, user, "ru")
     async with running_bot(settings):
         reference = await submit(person, report("KG", "Избили при задержании"))
-        await standin.wait_for(lambda: len(documents(teams["kg"])) == 1, 30)
+        await standin.wait_for(lambda: len(sealed_files(teams["kg"])) == 1, 30)
         await asyncio.sleep(3)
     attempts = standin.calls_of("sendDocument")
     assert [c.status for c in attempts] == [429, 500, 200, 200], "the receipt, then the case"
-    assert [m.document_name for m in documents(teams["kg"])] == [f"{reference}.age"]
+    assert [m.document_name for m in sealed_files(teams["kg"])] == [f"{reference}.age"]
 
 
 async def test_a_refusing_staff_chat_keeps_its_cases_queued(
@@ -199,7 +195,7 @@ async def test_a_refusing_staff_chat_keeps_its_cases_queued(
             (state,) = unit.outbox.waiting()
     assert state.oldest_reference == reference
     assert state.last_error == "forbidden"
-    assert documents(teams["tj"]) == []
+    assert sealed_files(teams["tj"]) == []
 
 
 async def test_killed_between_sealing_and_sending_the_case_is_delivered_once(
@@ -228,14 +224,14 @@ async def test_killed_between_sealing_and_sending_the_case_is_delivered_once(
         engine.dispose()
     await bot.kill()
     standin.resume()
-    assert documents(teams["tm"]) == []
+    assert sealed_files(teams["tm"]) == []
     await bot.start()
     try:
-        await standin.wait_for(lambda: len(documents(teams["tm"])) == 1, 30)
+        await standin.wait_for(lambda: len(sealed_files(teams["tm"])) == 1, 30)
         await asyncio.sleep(3)
     finally:
         log = await bot.stop()
-    assert len(documents(teams["tm"])) == 1, log
+    assert len(sealed_files(teams["tm"])) == 1, log
 
 
 async def test_the_server_cannot_open_a_submitted_case(

@@ -178,7 +178,7 @@ async def test_wrong_input_gets_a_localized_re_prompt_and_loses_nothing(
         reply = await person.settle()
         assert t.gettext("Please choose one of the buttons below.") in reply.content
 
-        reply = await person.say(t.gettext("A relative"))
+        reply = await person.say(t.gettext("A family member or relative"))
         assert person.question_on_screen() == FORM.question("r_relation"), "typed label chooses"
 
         await person.choose(FORM.question("r_relation"), "parent")

@@ -28,10 +28,11 @@ from tests.e2e import (
     person_id,
     plaintext_hits,
     running_bot,
+    sealed_files,
 )
 from tests.standin import BotApiStandIn, SimUser
 from tests.standin.views import MessageView
-from tests.test_e2e_cases import documents, report
+from tests.test_e2e_cases import report
 
 REFERENCE = re.compile(r"\b[A-Z]{2}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 CODE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
@@ -74,7 +75,7 @@ async def says(
 
 
 def card_of(team: StaffTeam, reference: str) -> MessageView:
-    return next(m for m in documents(team) if m.document_name == f"{reference}.age")
+    return next(m for m in sealed_files(team) if m.document_name == f"{reference}.age")
 
 
 def opened_file(team: StaffTeam, message: MessageView) -> dict[str, Any]:
@@ -114,7 +115,7 @@ async def test_a_staff_reply_reaches_a_notified_complainant_and_their_answer_com
     person = Complainant(standin, user, "en")
     async with running_bot(settings) as runtime:
         reference = await submit(person, "KZ", "bot_chat", "sunflower")
-        await standin.wait_for(lambda: len(documents(team)) == 1, 20)
+        await standin.wait_for(lambda: len(sealed_files(team)) == 1, 20)
         card = card_of(team, reference)
         assert card.labels == [
             "👁 " + t_ru("Acknowledge"),
@@ -160,13 +161,13 @@ async def test_a_staff_reply_reaches_a_notified_complainant_and_their_answer_com
         )
         words = "Yes, tomorrow after six. He was moved to the city hospital."
         mine = await user.send_text(words, reply_to=prompt.message_id)
-        await standin.wait_for(lambda: len(documents(team)) == 2, 20)
+        await standin.wait_for(lambda: len(sealed_files(team)) == 2, 20)
         photo = b"\xff\xd8\xff\xe0" + b"bruises on the arm " * 50
         shot = await user.send_photo(photo, caption="his arm", reply_to=relayed.message_id)
-        await standin.wait_for(lambda: len(documents(team)) == 3, 20)
+        await standin.wait_for(lambda: len(sealed_files(team)) == 3, 20)
         await standin.wait_idle(quiet=0.2, timeout=20)
 
-        first, second = (m for m in documents(team) if m.document_name != f"{reference}.age")
+        first, second = (m for m in sealed_files(team) if m.document_name != f"{reference}.age")
         assert first.document_name == f"{reference}-1.age"
         assert second.document_name == f"{reference}-2.age"
         message = opened_file(team, first)
@@ -282,9 +283,9 @@ async def test_a_case_code_reads_replies_and_wrong_codes_learn_nothing_and_slow_
         )
         await user.send_voice(b"OggS voice of the mother", duration=4, reply_to=prompt.message_id)
         await standin.wait_for(
-            lambda: any(m.document_name == f"{reference}-1.age" for m in documents(team)), 20
+            lambda: any(m.document_name == f"{reference}-1.age" for m in sealed_files(team)), 20
         )
-        voice = next(m for m in documents(team) if m.document_name == f"{reference}-1.age")
+        voice = next(m for m in sealed_files(team) if m.document_name == f"{reference}-1.age")
         assert b"OggS voice of the mother" in opened_file(team, voice)["_files"].values()
         stranger = standin.user(person_id(4299), named("Stranger"), language_code="ru")
         await says(standin, stranger, "/start")
@@ -313,7 +314,7 @@ async def test_outsiders_change_nothing_and_learn_nothing(
     other_staff = teams["kg"].member
     async with running_bot(settings) as runtime:
         reference = await submit(person, "KZ", "bot_chat", "river")
-        await standin.wait_for(lambda: len(documents(team)) == 1, 20)
+        await standin.wait_for(lambda: len(sealed_files(team)) == 1, 20)
         await standin.wait_idle(quiet=0.2, timeout=20)
         state = counts(runtime.database)
         missing = "KZ-0000-0000"
@@ -383,10 +384,10 @@ async def test_staff_commands_track_a_case_and_the_audit_chain_catches_tampering
         await urgent_person.command("start")
         await urgent_person.walk(urgent_script)
         await urgent_person.press("✅ " + urgent_person.t.gettext("Send the report"))
-        await standin.wait_for(lambda: len(documents(team)) == 2, 20)
+        await standin.wait_for(lambda: len(sealed_files(team)) == 2, 20)
         urgent = next(
             m.document_name.removesuffix(".age")
-            for m in documents(team)
+            for m in sealed_files(team)
             if m.document_name and m.document_name.removesuffix(".age") != calm
         )
 
@@ -417,17 +418,17 @@ async def test_staff_commands_track_a_case_and_the_audit_chain_catches_tampering
         wrong = await staff_says(standin, team, f"/status {calm} finished")
         assert t_ru("referred") in wrong.content
 
-        before = len(documents(team))
+        before = len(sealed_files(team))
         await team.member.send_text(f"/case {urgent}", chat=team.chat)
-        await standin.wait_for(lambda: len(documents(team)) == before + 1, 20)
-        resent = documents(team)[-1]
+        await standin.wait_for(lambda: len(sealed_files(team)) == before + 1, 20)
+        resent = sealed_files(team)[-1]
         assert resent.document == card_of(team, urgent).document
 
         await staff_says(standin, team, f"/note {urgent} Lawyer Karimov visited; bruises seen.")
         await standin.wait_for(
-            lambda: any(m.document_name == f"{urgent}-1.age" for m in documents(team)), 20
+            lambda: any(m.document_name == f"{urgent}-1.age" for m in sealed_files(team)), 20
         )
-        note = next(m for m in documents(team) if m.document_name == f"{urgent}-1.age")
+        note = next(m for m in sealed_files(team) if m.document_name == f"{urgent}-1.age")
         assert opened_file(team, note)["text"] == "Lawyer Karimov visited; bruises seen."
         assert plaintext_hits(runtime.database, ["Karimov", "are you safe"]) == []
 
@@ -470,7 +471,7 @@ async def test_delete_erases_the_link_between_the_account_and_its_cases(
     person = Complainant(standin, user, "en")
     async with running_bot(settings) as runtime:
         reference = await submit(person, "UZ", "bot_chat", "apricot")
-        await standin.wait_for(lambda: len(documents(team)) == 1, 20)
+        await standin.wait_for(lambda: len(sealed_files(team)) == 1, 20)
         listed = await says(standin, user, "/status")
         assert reference in listed.content
         await says(standin, user, "/delete")

@@ -73,10 +73,14 @@ def every_prompt() -> list[engine.Prompt]:
     return list(seen.values())
 
 
+PHONE_ROW_CHARS = 64  # beyond this a row of buttons is cut off on a phone
+
+
 def check_limits(shown: list[Screen]) -> None:
     for screen in shown:
         assert len(screen.text) <= TELEGRAM_TEXT_LIMIT
         for row in screen.buttons:
+            assert sum(len(label) for label, _ in row) <= PHONE_ROW_CHARS, row
             for _label, data in row:
                 assert len(data.encode()) <= cb.MAX_BYTES
                 assert cb.decode(data) is not None, data
@@ -150,3 +154,30 @@ def test_the_language_picker_names_languages_in_their_own_words() -> None:
     labels = [label for row in picker.buttons for label, _ in row]
     assert labels == ["Русский", "English", "Қазақша"]
     check_limits([picker])
+
+
+@pytest.mark.parametrize("language", ["kk", "ky", "tg", "uz", "uz_Cyrl", "tk"])
+def test_a_draft_language_says_so_once_at_the_start_with_russian_one_tap_away(
+    language: str,
+) -> None:
+    first = engine.current_step(FORM, engine.start(FORM, language))
+    (opening,) = screens(language).step(first, intro=True)
+    note = CATALOGS.translator(language).gettext(
+        "This translation was made with the help of a computer and is still waiting to be "
+        "checked by a native speaker. If anything is unclear, you can switch to Russian "
+        "with the button below."
+    )
+    assert note in opening.text
+    assert opening.buttons[-1] == [("🌐 Русский", cb.LanguageButton("ru").encode())]
+    (later,) = screens(language).step(first)
+    assert note not in later.text
+    assert all(cb.LanguageButton("ru").encode() not in dict(row).values() for row in later.buttons)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_source_and_the_alternative_carry_no_draft_notice(language: str) -> None:
+    first = engine.current_step(FORM, engine.start(FORM, language))
+    (opening,) = screens(language).step(first, intro=True)
+    assert all(
+        cb.LanguageButton("ru").encode() not in dict(row).values() for row in opening.buttons
+    )

@@ -25,6 +25,11 @@ class Coalition(BaseModel):
     retention_days: Annotated[int, Field(ge=30, le=3650)] = 365
     language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "ru"
     demo: bool = False
+    # What a complainant can do now (a hotline, hours, a first step), per language code (ru, kk,
+    # ky, tg, uz, uz_Cyrl, tk, en); shown after sending and on declining.
+    help: dict[Annotated[str, Field(pattern=r"^[a-z]{2}(_[A-Z][a-z]{3})?$")], str] = Field(
+        default_factory=dict
+    )
 
 
 class CoalitionDirectory(BaseModel):

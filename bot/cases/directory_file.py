@@ -107,6 +107,9 @@ def write_demo_coalitions(
                 "staff_user_ids": [],
                 "recipients": [public],
                 "demo": True,
+                "help": {
+                    "en": "[DEMO] Here the coalition's hotline and opening hours would be shown."
+                },
                 **({"reference_code": "XX"} if not countries else {}),
             }
         )

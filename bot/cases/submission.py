@@ -44,7 +44,9 @@ class Submission:
     def destination(self, answers: Mapping[str, Any]) -> Destination:
         coalition = route(self._directory, answers).coalition
         fingerprints = tuple(self._fingerprint(r) for r in coalition.recipients)
-        return Destination(coalition.name, fingerprints, coalition.demo)
+        return Destination(
+            coalition.name, fingerprints, coalition.demo, tuple(sorted(coalition.help.items()))
+        )
 
     def submit(self, unit: UnitOfWork, handle: str, draft: Draft, now: dt.datetime) -> Receipt:
         routing = route(self._directory, draft.answers)

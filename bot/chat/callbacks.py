@@ -28,6 +28,7 @@ from bot.intake.inputs import (
     Skip,
     Submit,
     Toggle,
+    ToSummary,
 )
 
 MAX_BYTES = 64
@@ -36,7 +37,11 @@ _LANGUAGE = re.compile(r"^l:([a-z]{2}(?:_[A-Z][a-z]{3})?)$")
 
 CHOOSE, TOGGLE, DONE, SKIP, BACK, KEEP = "c", "t", "d", "s", "b", "k"
 SUBMIT, EDIT, ADD_DETAILS, PICK_EDIT, SHOW_REVIEW = "S", "e", "a", "E", "R"
-_OPS = {CHOOSE, TOGGLE, DONE, SKIP, BACK, KEEP, SUBMIT, EDIT, ADD_DETAILS, PICK_EDIT, SHOW_REVIEW}
+TO_SUMMARY = "F"  # after "Add more details": leave the rest, back to the summary
+_OPS = {
+    CHOOSE, TOGGLE, DONE, SKIP, BACK, KEEP, SUBMIT, EDIT, ADD_DETAILS, PICK_EDIT, SHOW_REVIEW,
+    TO_SUMMARY,
+}  # fmt: skip
 _NEEDS_ARG = {CHOOSE, TOGGLE, EDIT}
 
 
@@ -112,6 +117,7 @@ def input_for(button: StepButton) -> Input:
         KEEP: Keep(),
         SUBMIT: Submit(),
         ADD_DETAILS: AddDetails(),
+        TO_SUMMARY: ToSummary(),
     }
     if button.op == CHOOSE:
         return Choose(arg)

@@ -29,3 +29,8 @@ class DatabaseWorker:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
+
+
+async def in_a_thread(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """A call on asyncio's default threads: for tests and tools that run no database worker."""
+    return await asyncio.to_thread(function, *args, **kwargs)

@@ -23,6 +23,8 @@ from bot.cases.ports import CaseUnitOfWork, Delivery, RelaySeal
 from bot.cases.receipts import ReceiptSigner, receipt_name
 from bot.cases.vocabulary import DeliveryKind
 from bot.chat.case_buttons import answer_button, card_buttons
+from bot.chat.context import DatabaseCalls
+from bot.chat.database_calls import in_a_thread
 from bot.chat.durations import seconds_of
 from bot.chat.wiper import CASE_MESSAGE_LIFETIME, Wiper
 from bot.i18n import Catalogs
@@ -51,7 +53,9 @@ class Courier:
         wake: asyncio.Event | None = None,
         wiper: Wiper | None = None,
         receipts: ReceiptSigner | None = None,
+        calls: DatabaseCalls = in_a_thread,
     ) -> None:
+        self._calls = calls
         self._wiper = wiper
         self._relays = relays
         self._receipts = receipts
@@ -78,7 +82,7 @@ class Courier:
 
     async def deliver_due(self) -> int:
         delivered = 0
-        while claimed := await asyncio.to_thread(self._claim):
+        while claimed := await self._calls(self._claim):
             for delivery in claimed:
                 delivered += await self._deliver(delivery)
         return delivered
@@ -94,9 +98,9 @@ class Courier:
             return await self._send(delivery, self._warning(delivery), None)
         if delivery.kind == DeliveryKind.RELAY:
             return await self._relay(delivery)
-        sealed = await asyncio.to_thread(self._sealed, delivery)
+        sealed = await self._calls(self._sealed, delivery)
         if sealed is None:
-            await asyncio.to_thread(self._settle, delivery, None, "gone")
+            await self._calls(self._settle, delivery, None, "gone")
             return 0
         name = sealed_file_name(delivery.reference, delivery.number)
         if self._receipts is not None and not await self._send_receipt(delivery, sealed, name):
@@ -114,9 +118,9 @@ class Courier:
 
     async def _relay(self, delivery: Delivery) -> int:
         """A coalition's message to a complainant who asked to be notified in their chat."""
-        message = await asyncio.to_thread(self._relay_message, delivery)
+        message = await self._calls(self._relay_message, delivery)
         if message is None:
-            await asyncio.to_thread(self._settle, delivery, None, "gone")
+            await self._calls(self._settle, delivery, None, "gone")
             return 0
         t = self._catalogs.translator(message["language"])
         return await self._send(
@@ -171,7 +175,7 @@ class Courier:
                 )
         except RetryAfter as error:
             wait = seconds_of(error.retry_after)
-            await asyncio.to_thread(self._settle, delivery, dt.timedelta(seconds=wait), "429")
+            await self._calls(self._settle, delivery, dt.timedelta(seconds=wait), "429")
             return 0
         except Forbidden:
             log.warning(
@@ -180,7 +184,7 @@ class Courier:
                 delivery.kind,
                 delivery.reference,
             )
-            await asyncio.to_thread(self._settle, delivery, REFUSED_PAUSE, "forbidden")
+            await self._calls(self._settle, delivery, REFUSED_PAUSE, "forbidden")
             return 0
         except BadRequest as error:
             log.warning(
@@ -190,15 +194,15 @@ class Courier:
                 delivery.kind,
                 delivery.reference,
             )
-            await asyncio.to_thread(self._settle, delivery, REFUSED_PAUSE, "bad request")
+            await self._calls(self._settle, delivery, REFUSED_PAUSE, "bad request")
             return 0
         except (NetworkError, TelegramError) as error:
             backoff = min(MAX_BACKOFF, dt.timedelta(seconds=2 ** min(delivery.attempts, 10)))
-            await asyncio.to_thread(self._settle, delivery, backoff, type(error).__name__)
+            await self._calls(self._settle, delivery, backoff, type(error).__name__)
             return 0
         if receipt:
             return 1
-        await asyncio.to_thread(self._settle, delivery, None, None)
+        await self._calls(self._settle, delivery, None, None)
         log.info("delivered a %s for %s to its staff chat", delivery.kind, delivery.reference)
         return 1
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Sequence
 
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import ApplicationHandlerStop
@@ -22,7 +23,7 @@ from bot.chat.attachments import AttachmentRefused, attachment_of
 from bot.chat.context import Context
 from bot.chat.flood import FloodGuard
 from bot.chat.kit import ComplainantKit
-from bot.chat.screens import Screen, Screens
+from bot.chat.screens import Helpline, Screen, Screens
 from bot.chat.senders import rows_of
 from bot.intake import engine
 from bot.intake.inputs import Unsupported
@@ -50,6 +51,7 @@ class IntakeHandlers:
         demo: bool = False,
         flood: FloodGuard | None = None,
         withdrawals: Withdrawals | None = None,
+        helplines: Sequence[Helpline] = (),
     ) -> None:
         self._service = service
         self._form = service.form
@@ -62,6 +64,7 @@ class IntakeHandlers:
         self._demo = demo
         self._flood = flood or FloodGuard()
         self._withdrawals = withdrawals
+        self._helplines = tuple(helplines)
 
     async def on_any_update(self, update: Update, context: Context) -> None:
         """Flood control before anything else: a flood is dropped cheaply, with one warning."""
@@ -342,7 +345,12 @@ class IntakeHandlers:
 
     def _screens(self, outcome: object, language_code: str | None) -> Screens:
         language = getattr(outcome, "language", None) or self._catalogs.best_language(language_code)
-        return Screens(self._form, self._catalogs.translator(language), demo=self._demo)
+        return Screens(
+            self._form,
+            self._catalogs.translator(language),
+            demo=self._demo,
+            helplines=self._helplines,
+        )
 
     def _screens_for(self, language_code: str | None) -> Screens:
         return self._screens(None, language_code)

@@ -6,7 +6,10 @@ chat's queue as soon as it arrives (a chat's updates one at a time and in order,
 concurrently), and polling goes on while they are handled. The offset sent to Telegram stops at
 the oldest update not yet finished, so a `kill -9` loses nothing; as Telegram then returns the
 unfinished update and those after it again, ids already taken are remembered until confirmed and
-not handled twice. An update whose handler failed is tried again after a pause, at most
+not handled twice (nor even decoded into `Update` objects). Receiving them again costs the bot
+CPU, so while updates are in hand the poller polls again only once most of what it would get
+back is new (see `_until_worth_polling`): under load each update is received about once. An
+update whose handler failed is tried again after a pause, at most
 `max_attempts` times, and its chat's later updates wait for it; the service's update-id claim
 makes an update redelivered after a restart harmless.
 
@@ -19,9 +22,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections import deque
 from collections.abc import Hashable, Iterable
+from typing import Any
+from urllib.parse import urlencode
 
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TelegramError
@@ -32,8 +38,13 @@ from bot.logs import new_request
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_JSON = json.dumps(ALLOWED_UPDATES)
+JSONDict = dict[str, Any]
 BATCH_LIMIT = 100  # the most updates one getUpdates returns
 RECHECK_PER = 10  # a poll returning more updates than this waits longer to look again
+# Poll again once the updates Telegram would return a second time are at most one in this many
+# of those finished since the last poll: each update is then received about 1.1 times at most.
+REPOLL_SHARE = 10
 
 
 class DurablePoller:
@@ -60,6 +71,7 @@ class DurablePoller:
         self._finished: set[int] = set()  # finished, not yet confirmed to Telegram
         self._failed: set[int] = set()  # marked by the error handler while being handled
         self._highest: int | None = None
+        self._finished_total = 0  # updates finished since the start
         self._chats: dict[Hashable, deque[Update]] = {}
         self._workers: set[asyncio.Task[None]] = set()
         self._progress = asyncio.Event()
@@ -96,7 +108,7 @@ class DurablePoller:
             if pause and await _stopped_within(stop, pause):
                 break
             try:
-                updates = await self._fetch(stop)
+                fetched = await self._fetch(stop)
             except RetryAfter as error:
                 pause = seconds_of(error.retry_after)
                 continue
@@ -104,21 +116,25 @@ class DurablePoller:
                 pause = min(self._max_pause, max(1.0, pause * 2))
                 log.warning("getUpdates failed (%s); retry in %.0f s", type(error).__name__, pause)
                 continue
-            if updates is None:
+            if fetched is None:
                 break
             pause = 0.0
-            fresh = self._dispatch(updates)
-            if self._open and not (fresh and len(updates) >= BATCH_LIMIT):
-                await self._until_progress(stop, len(updates))
+            returned, fresh = fetched
+            finished_then = self._finished_total
+            self._dispatch(fresh)
+            if self._open:
+                await self._until_worth_polling(stop, returned, finished_then)
 
-    def _dispatch(self, updates: Iterable[Update]) -> bool:
-        """Queue each update not taken yet behind its chat; True if any was new."""
-        fresh = False
+    def taken(self, update_id: int) -> bool:
+        """True for an update this poller has already taken (it will not be handled again)."""
+        return update_id in self._open or update_id in self._finished
+
+    def _dispatch(self, updates: Iterable[Update]) -> None:
+        """Queue each update not taken yet behind its chat."""
         for update in updates:
             update_id = update.update_id
-            if update_id in self._open or update_id in self._finished:
+            if self.taken(update_id):
                 continue
-            fresh = True
             self._open.add(update_id)
             self._highest = max(update_id, self._highest or update_id)
             chat = _chat_of(update)
@@ -129,18 +145,16 @@ class DurablePoller:
                 self._workers.add(worker)
                 worker.add_done_callback(self._workers.discard)
             queue.append(update)
-        return fresh
 
-    async def _fetch(self, stop: asyncio.Event) -> list[Update] | None:
+    async def _fetch(self, stop: asyncio.Event) -> tuple[int, list[Update]] | None:
+        """Poll once: how many updates Telegram returned, and those not taken yet, as Update
+        objects (building one costs far more than reading its id, and most returned under
+        load are already in hand)."""
         offset = self.offset
         if offset is not None:
             self._finished = {i for i in self._finished if i >= offset}
         timeout = 0 if self._open else self._poll_timeout
-        request = asyncio.ensure_future(
-            self._application.bot.get_updates(
-                offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
-            )
-        )
+        request = asyncio.ensure_future(self._get_updates(offset, timeout))
         stopping = asyncio.ensure_future(stop.wait())
         done, _ = await asyncio.wait({request, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if request not in done:
@@ -149,27 +163,52 @@ class DurablePoller:
                 await request
             return None
         stopping.cancel()
-        return list(request.result())
+        returned = request.result()
+        bot = self._application.bot
+        fresh = [
+            Update.de_json(data, bot) for data in returned if not self.taken(data["update_id"])
+        ]
+        return len(returned), fresh
 
-    async def _until_progress(self, stop: asyncio.Event, returned: int) -> None:
-        """After a poll that returned `returned` updates, some still unfinished: wait until half
-        of them can be confirmed, or for `stop`. As each poll costs the bot a decoding of all it
-        returns, polling again to look for new updates waits longer the more it returns, and not
-        at all when it returned Telegram's maximum (nothing new could come back)."""
-        target = returned // 2
+    async def _get_updates(self, offset: int | None, wait: int) -> list[JSONDict]:
+        """getUpdates through the bot's request object, as JSON (parameters in the query)."""
+        bot = self._application.bot
+        parameters: dict[str, str | int] = {"timeout": wait, "allowed_updates": ALLOWED_JSON}
+        if offset is not None:
+            parameters["offset"] = offset
+        read_timeout = (bot.request.read_timeout or 0) + wait
+        url = f"{bot.base_url}/getUpdates?{urlencode(parameters)}"
+        result = await bot.request.post(url, None, read_timeout=read_timeout)
+        if not isinstance(result, list):
+            raise TelegramError("getUpdates returned no list")
+        return result
+
+    async def _until_worth_polling(
+        self, stop: asyncio.Event, returned: int, finished_then: int
+    ) -> None:
+        """After a poll that returned `returned` updates, some still unfinished: wait until a
+        new poll would return mostly new updates, or for `stop`.
+
+        Telegram returns every update from the oldest unfinished one again, and the bot decodes
+        each, so poll again only once the updates it would return again (the window) are at most
+        one in REPOLL_SHARE of those finished since the last poll. At a human pace that is when
+        the few in hand are done; under load, when most of a batch is. So that an update in hand
+        for long (a slow send, a retried failure) does not hide new ones, look anyway after
+        `recheck` seconds, longer the more the last poll returned, and never after a poll that
+        returned Telegram's maximum, as nothing new could come back."""
         timeout = None
         if returned < BATCH_LIMIT:
             timeout = self._recheck * max(1.0, returned / RECHECK_PER)
         waits = {
-            asyncio.ensure_future(self._until_window(target)),
+            asyncio.ensure_future(self._until_window(finished_then)),
             asyncio.ensure_future(stop.wait()),
         }
         await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         for wait in waits:
             wait.cancel()
 
-    async def _until_window(self, size: int) -> None:
-        while self._window() > size:
+    async def _until_window(self, finished_then: int) -> None:
+        while self._window() * REPOLL_SHARE > self._finished_total - finished_then:
             self._progress.clear()
             await self._progress.wait()
 
@@ -189,6 +228,7 @@ class DurablePoller:
                 update_id = queue.popleft().update_id
                 self._open.discard(update_id)
                 self._finished.add(update_id)
+                self._finished_total += 1
                 self._progress.set()
         finally:
             del self._chats[chat]

@@ -6,6 +6,7 @@ Pure: no Telegram objects here, so screens can be checked without a network.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.chat.callbacks import (
@@ -19,12 +20,14 @@ from bot.chat.callbacks import (
     SHOW_REVIEW,
     SKIP,
     SUBMIT,
+    TO_SUMMARY,
     TOGGLE,
     LanguageButton,
     StepButton,
 )
 from bot.chat.texts import answer_text, error_text, type_hint
 from bot.i18n import LANGUAGE_NAMES, Translator
+from bot.i18n.review import ALTERNATIVE, shows_draft_notice
 from bot.intake.engine import Ended, Prompt, Review, Step, Submitted
 from bot.intake.form import Form
 from bot.intake.ports import Destination, Receipt
@@ -46,6 +49,8 @@ MAX_TEXT = 4000
 REVIEW_ANSWER_CHARS = 300
 
 Row = list[tuple[str, str]]
+HelpTexts = tuple[tuple[str, str], ...]  # (language, text), from the coalitions file
+Helpline = tuple[str, HelpTexts]  # a coalition's name and its help texts
 
 
 @dataclass(frozen=True)
@@ -55,10 +60,18 @@ class Screen:
 
 
 class Screens:
-    def __init__(self, form: Form, t: Translator, *, demo: bool = False) -> None:
+    def __init__(
+        self,
+        form: Form,
+        t: Translator,
+        *,
+        demo: bool = False,
+        helplines: Sequence[Helpline] = (),
+    ) -> None:
         self.form = form
         self.t = t
         self.demo = demo
+        self.helplines = tuple(helplines)
 
     def step(
         self,
@@ -72,7 +85,8 @@ class Screens:
             case Prompt():
                 screen = self.prompt(step)
                 if intro:
-                    return [Screen(self.intro() + "\n\n" + screen.text, screen.buttons)]
+                    text = self.intro() + "\n\n" + screen.text
+                    return [Screen(text, screen.buttons + self.draft_notice_buttons())]
                 if resumed:
                     return [Screen(self.resumed() + "\n\n" + screen.text, screen.buttons)]
                 return [screen]
@@ -95,7 +109,8 @@ class Screens:
                     _(
                         "This bot takes complaints for the NGO coalitions against torture in "
                         "Central Asia. We will ask what happened, to whom, and how to reach you. "
-                        "You can skip any question and stop at any time."
+                        "You can skip most questions; only your consent, the country and how to "
+                        "reach you are needed to pass the report on. You can stop at any time."
                     )
                 ),
                 "",
@@ -109,16 +124,33 @@ class Screens:
                 "• "
                 + _e(
                     _(
-                        "Telegram keeps this chat on its servers; it is not end-to-end "
-                        "encrypted, and Telegram can give phone numbers and IP addresses to "
-                        "authorities on a legal order. The bot deletes your answers from this "
-                        "chat once it has stored them; delete the chat on your phone too."
+                        "Telegram keeps this chat on its own computers and can give your phone "
+                        "number to the authorities if they demand it. The bot deletes each of "
+                        "your answers from this chat once it has saved it. When you finish, "
+                        "delete this chat on your phone too."
                     )
                 ),
                 "• " + _e(_("/exit stops at once and deletes your unfinished answers.")),
                 *(demo if self.demo else []),
+                *self.draft_notice(),
             ]
         )
+
+    def draft_notice(self) -> list[str]:
+        """Said once, at the start, while this language awaits review by a native speaker."""
+        if not shows_draft_notice(self.t.language):
+            return []
+        note = self.t.gettext(
+            "This translation was made with the help of a computer and is still waiting to be "
+            "checked by a native speaker. If anything is unclear, you can switch to Russian "
+            "with the button below."
+        )
+        return ["", "<i>" + _e(note) + "</i>"]
+
+    def draft_notice_buttons(self) -> list[Row]:
+        if not shows_draft_notice(self.t.language):
+            return []
+        return [[("🌐 " + LANGUAGE_NAMES[ALTERNATIVE], LanguageButton(ALTERNATIVE).encode())]]
 
     def resumed(self) -> str:
         return "<i>" + _e(self.t.gettext("Welcome back. Here is where you stopped.")) + "</i>"
@@ -138,7 +170,10 @@ class Screens:
             parts.append("⚠️ " + _e(error))
         parts.append("<i>" + _e(header) + "</i>")
         parts.extend(_e(_(note.text)) for note in prompt.notes)
-        parts.append("<b>" + _e(_(question.text)) + "</b>")
+        text = question.text_self if prompt.self_report and question.text_self else question.text
+        parts.append("<b>" + _e(_(text)) + "</b>")
+        if question.hint:
+            parts.append(_e(_(question.hint)))
         hint = type_hint(self.t, question)
         if hint:
             parts.append("<i>" + _e(hint) + "</i>")
@@ -179,6 +214,10 @@ class Screens:
             navigation.append((_("Skip") + " ⏭", StepButton(visit, SKIP).encode()))
         if navigation:
             rows.append(navigation)
+        if prompt.can_finish:
+            rows.append(
+                [("📋 " + _("Back to the summary"), StepButton(visit, TO_SUMMARY).encode())]
+            )
         return rows
 
     def review(self, review: Review, destination: Destination | None = None) -> list[Screen]:
@@ -190,7 +229,8 @@ class Screens:
         ]
         for number, (question, value) in enumerate(review.items, start=1):
             answer = _clip(answer_text(self.t, self.form, question, value))
-            lines.append(f"<b>{number}.</b> {_e(_(question.text))}\n→ {_e(answer)}")
+            label = _(question.short or question.text)
+            lines.append(f"<b>{number}.</b> {_e(label)}\n→ {_e(answer)}")
         lines.append("")
         lines.append(_e(_("Urgency: {level}", level=self.urgency_label(review.urgency.level))))
         if destination is not None:
@@ -255,7 +295,7 @@ class Screens:
     def sent(self, receipt: Receipt | None) -> Screen:
         _ = self.t.gettext
         if receipt is None:
-            return Screen(_e(_("This was a test walk: nothing was stored or sent.")))
+            return Screen(_e(_("This was only a try-out: nothing was stored or sent.")))
         parts = [
             "✅ "
             + _e(
@@ -267,11 +307,13 @@ class Screens:
             _e(_("Reference: {reference}", reference=receipt.reference)),
             _e(
                 _(
-                    "What happens next: the coalition's staff read it on their own devices. "
-                    "This bot's server can no longer read it. If you agreed to be contacted, "
-                    "they will contact you only in the way you chose."
+                    "What happens next: the coalition's staff read it on their own devices as "
+                    "soon as they can, urgent reports first. This bot's server can no longer "
+                    "read it. If you agreed to be contacted, they will contact you only in the "
+                    "way you chose."
                 )
             ),
+            self.what_to_do_now(receipt.destination.help),
             _e(
                 _(
                     "Keep the reference somewhere safe, and not on this phone if it may be "
@@ -281,16 +323,35 @@ class Screens:
         ]
         return Screen("\n\n".join(parts))
 
+    def what_to_do_now(self, texts: HelpTexts) -> str:
+        """After sending: the coalition's own help text (hotline, hours), or the general steps."""
+        said = _help_in(texts, self.t.language) or self.self_help()
+        return "<b>" + _e(self.t.gettext("What you can do now:")) + "</b>\n" + _e(said)
+
+    def self_help(self) -> str:
+        return self.t.gettext(
+            "If someone was taken and no one knows where they are: write down now what you "
+            "know (who took them, when, where, cars, uniforms), ask in writing at the police "
+            "station and the temporary detention facility (IVS) where they are held, and find "
+            "a lawyer. Do not sign anything under pressure."
+        )
+
     def ended(self, reason: EndReason) -> str:
         _ = self.t.gettext
         if reason == EndReason.DECLINED:
-            return _e(
+            said = _e(
                 _(
                     "Nothing has been stored or sent. If you change your mind, send /start. "
                     "If someone is in danger now, contact a lawyer or a human rights "
                     "organisation you trust."
                 )
             )
+            lines = [f"{_e(name)}: {_e(text)}" for name, texts in self.helplines
+                     if (text := _help_in(texts, self.t.language))]  # fmt: skip
+            if lines:
+                said += "\n\n" + _e(_("The coalitions can be reached here:")) + "\n"
+                said += "\n".join("• " + line for line in lines)
+            return said + "\n\n" + _e(self.self_help())
         return _e(_("Closed. Your unfinished answers have been deleted."))
 
     def refused(
@@ -334,9 +395,14 @@ class Screens:
         match outcome:
             case Shown(step=Ended(reason=EndReason.EXIT)):
                 return []  # the whole conversation is being deleted: say nothing
-            case Shown(step=step, resumed=resumed, destination=destination):
+            case Shown(step=step, resumed=resumed, destination=destination, started=started):
+                # A new draft always opens with the welcome and the safety notice, however it
+                # was started (/start, or a language chosen before any /start).
                 return self.step(
-                    step, intro=intro and not resumed, resumed=resumed, destination=destination
+                    step,
+                    intro=(intro or started) and not resumed,
+                    resumed=resumed,
+                    destination=destination,
                 )
             case Sent(receipt=receipt):
                 screens = [self.sent(receipt)]
@@ -449,6 +515,15 @@ class Screens:
 
 def _e(text: str) -> str:
     return html.escape(text, quote=False)
+
+
+def _help_in(texts: HelpTexts, language: str) -> str | None:
+    """A help text in this language, else Russian, else English, else any."""
+    found = dict(texts)
+    for candidate in (language, language.split("_")[0], "ru", "en"):
+        if found.get(candidate):
+            return found[candidate]
+    return next(iter(found.values()), None)
 
 
 def _clip(text: str) -> str:

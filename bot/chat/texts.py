@@ -60,6 +60,10 @@ def error_text(t: Translator, error: Refusal, params: dict[str, int | str]) -> s
         Refusal.EXPECTS_NUMBER: _("Please write a number, for example 27."),
         Refusal.EXPECTS_DATE: _("Please write a date such as 12.03.2024, 03.2024 or 2024."),
         Refusal.DATE_IN_FUTURE: _("This date is in the future. Please check it."),
+        Refusal.DATE_IMPOSSIBLE: _(
+            "There is no such day in that month (for example, 31 February). Please check the "
+            "day and the month."
+        ),
         Refusal.EXPECTS_FILES: _("Please send photos or documents here, or press Skip."),
         Refusal.EXPECTS_BUTTON: _("Please use the buttons below."),
         Refusal.USE_REVIEW_BUTTONS: _("Please use the buttons under the summary."),

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.chat.context import DatabaseCalls
+from bot.chat.database_calls import in_a_thread
 from bot.chat.ports import PendingWipe, WipeUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,9 @@ class Wiper:
         *,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         idle_seconds: float = 5.0,
+        calls: DatabaseCalls = in_a_thread,
     ) -> None:
+        self._calls = calls
         self._bot = bot
         self._units = units
         self._clock = clock
@@ -46,15 +50,15 @@ class Wiper:
         if await self._delete(chat_id, ids):
             return True
         log.warning("could not delete %d chat messages; will retry", len(ids))
-        await asyncio.to_thread(self._remember, chat_id, ids)
+        await self._calls(self._remember, chat_id, ids)
         return False
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                for pending in await asyncio.to_thread(self._due):
+                for pending in await self._calls(self._due):
                     ok = await self._delete(pending.chat_id, pending.message_ids)
-                    await asyncio.to_thread(self._settle, pending, ok)
+                    await self._calls(self._settle, pending, ok)
             except Exception as error:  # the wiper must outlive any single failure
                 log.error("wipe round failed: %s", type(error).__name__)
             with contextlib.suppress(TimeoutError):
@@ -72,7 +76,7 @@ class Wiper:
         """Delete these messages later (durably), while Telegram still allows it."""
         ids = sorted(set(message_ids))
         if ids:
-            await asyncio.to_thread(self._remember, chat_id, ids, after)
+            await self._calls(self._remember, chat_id, ids, after)
 
     def _remember(self, chat_id: int, ids: list[int], after: dt.timedelta | None = None) -> None:
         now = self._clock()

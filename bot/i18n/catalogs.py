@@ -20,15 +20,20 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 SOURCE_LANGUAGE = "en"
+# In the order the picker shows them: Russian first (read by most, in every country of the region),
+# then the region's languages in alphabetical order of their codes (Uzbek in both scripts, Latin,
+# the official one, first), English last.
 LANGUAGE_NAMES: dict[str, str] = {
     "ru": "Русский",
-    "en": "English",
     "kk": "Қазақша",
     "ky": "Кыргызча",
     "tg": "Тоҷикӣ",
     "uz": "Oʻzbekcha",
+    "uz_Cyrl": "Ўзбекча",
     "tk": "Türkmençe",
+    "en": "English",
 }
+DEFAULT_LANGUAGE = "ru"
 DOMAIN = "messages"
 
 
@@ -117,14 +122,28 @@ class Catalogs:
         return self.translator(self.best_language(language_code))
 
     def best_language(self, language_code: str | None) -> str:
-        if language_code:
-            base = language_code.split("-")[0].lower()
-            if base in self.offered:
-                return base
-        return "ru" if "ru" in self.offered else SOURCE_LANGUAGE
+        """The offered language for a Telegram `language_code` (an IETF tag such as `uz`,
+        `uz-UZ`, `uz-Cyrl-UZ`, `kk_KZ`), or Russian."""
+        for candidate in _candidates(language_code):
+            if candidate in self.offered:
+                return candidate
+        return DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in self.offered else SOURCE_LANGUAGE
 
 
 _SAME_IN_ALL = frozenset({"Signal"})
+
+
+def _candidates(language_code: str | None) -> list[str]:
+    """Catalog names a language tag may stand for, most specific first: `uz-Cyrl-UZ` gives
+    `uz_Cyrl` then `uz`."""
+    if not language_code:
+        return []
+    parts = [part for part in language_code.strip().replace("_", "-").split("-") if part]
+    if not parts:
+        return []
+    base = parts[0].lower()
+    scripts = [part.title() for part in parts[1:] if len(part) == 4 and part.isalpha()]
+    return [f"{base}_{script}" for script in scripts] + [base]
 
 
 def default_locales_dir() -> Path:

@@ -9,7 +9,7 @@ from typing import IO, Any
 
 import yaml
 
-_TEXT_KEYS = ("title", "text", "hint", "label")
+_TEXT_KEYS = ("title", "text", "text_self", "short", "hint", "label")
 
 Extracted = tuple[int, str, str, list[str]]
 

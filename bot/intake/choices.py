@@ -33,6 +33,31 @@ def choice_labels(
     return labels
 
 
+# Yes and no as people type them, in every language of the bot; on a question whose choices
+# include `yes` and `no`, typing one counts as choosing it.
+YES_NO: dict[str, frozenset[str]] = {
+    "yes": frozenset(
+        {"да", "ага", "иә", "иа", "ия", "ооба", "ова", "ҳа", "ха", "бале", "ha", "xa",
+         "hа", "hawa", "howa", "yes", "y", "yeah", "yep"}
+    ),
+    "no": frozenset(
+        {"нет", "не", "неа", "жоқ", "жок", "нест", "yoʻq", "yoq", "yo'q", "yo‘q", "йўқ",
+         "йук", "ýok", "yok", "no", "n", "nope"}
+    ),
+}  # fmt: skip
+_PUNCTUATION = ".,!?;:«»\"' "
+
+
 def match_choice(labels: ChoiceLabels, question: Question, language: str, text: str) -> str | None:
     named = labels.get(language) or labels.get("en") or {}
-    return named.get(question.id, {}).get(text.strip().casefold())
+    typed = text.strip().casefold()
+    found = named.get(question.id, {}).get(typed)
+    if found is not None:
+        return found
+    codes = set(named.get(question.id, {}).values())
+    if {"yes", "no"} <= codes:
+        word = typed.strip(_PUNCTUATION)
+        for code, words in YES_NO.items():
+            if word in words:
+                return code
+    return None

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.intake.answers import AnswerValue
 from bot.intake.conditions import holds
-from bot.intake.dates import DateInFuture, DateNotUnderstood, parse_partial_date
+from bot.intake.dates import DateImpossible, DateInFuture, DateNotUnderstood, parse_partial_date
 from bot.intake.draft import Draft
 from bot.intake.form import Form, Question, Section
 from bot.intake.inputs import (
@@ -25,9 +25,11 @@ from bot.intake.inputs import (
     Submit,
     TextInput,
     Toggle,
+    ToSummary,
     Unsupported,
     VoiceInput,
 )
+from bot.intake.numbers import NotANumber, age_from_birth_year, parse_number
 from bot.intake.urgency import UrgencyLevel, urgency_of
 from bot.intake.vocabulary import EndReason, Refusal
 
@@ -51,6 +53,8 @@ class Prompt:
     pending: tuple[Any, ...]
     can_back: bool
     visit: int
+    can_finish: bool = False  # adding details after the urgent track: back to the summary
+    self_report: bool = False  # the person reports about themselves: the form's "you" texts
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,9 @@ def _apply(form: Form, draft: Draft, given: Input, today: dt.date) -> bool:
     if question is None:
         _apply_at_review(form, draft, given)
         return True
+    if isinstance(given, ToSummary):
+        _to_summary(form, draft)
+        return True
     _sync_pending(draft, question)
     match given:
         case Keep():
@@ -222,19 +229,21 @@ def _answer_value(form: Form, question: Question, given: Input, today: dt.date) 
                 raise _Refusal(Refusal.TOO_LONG, max=question.max_length, length=len(text))
             return {"text": text}
         if kind == "integer":
-            return _integer(question, text)
+            return _integer(question, text, today)
         if kind == "date":
             return _date(text, today)
     raise _Refusal(_expectation(question, given))
 
 
-def _integer(question: Question, text: str) -> int:
-    digits = text.replace(" ", "")
-    if not digits.lstrip("-").isdigit() or len(digits) > 9:
-        raise _Refusal(Refusal.EXPECTS_NUMBER)
-    value = int(digits)
+def _integer(question: Question, text: str, today: dt.date) -> int:
+    try:
+        value = parse_number(text)
+    except NotANumber as error:
+        raise _Refusal(Refusal.EXPECTS_NUMBER) from error
     low = question.min if question.min is not None else -(10**9)
     high = question.max if question.max is not None else 10**9
+    if question.age and not low <= value <= high:
+        value = age_from_birth_year(value, today, high) or value
     if not low <= value <= high:
         raise _Refusal(Refusal.OUT_OF_RANGE, min=low, max=high)
     return value
@@ -245,6 +254,8 @@ def _date(text: str, today: dt.date) -> str:
         return parse_partial_date(text, today).iso()
     except DateInFuture as error:
         raise _Refusal(Refusal.DATE_IN_FUTURE) from error
+    except DateImpossible as error:  # before the general case, which it is part of
+        raise _Refusal(Refusal.DATE_IMPOSSIBLE) from error
     except DateNotUnderstood as error:
         raise _Refusal(Refusal.EXPECTS_DATE) from error
 
@@ -327,6 +338,21 @@ def _apply_at_review(form: Form, draft: Draft, given: Input) -> None:
             raise _Refusal(Refusal.USE_REVIEW_BUTTONS)
 
 
+def _to_summary(form: Form, draft: Draft) -> None:
+    """Leave the questions not yet answered unanswered (as skipped), up to the first one that
+    cannot be skipped, so the summary comes next, not thirty Skips."""
+    if not draft.expanded or draft.cursor:
+        raise _Refusal(Refusal.EXPECTS_BUTTON)
+    draft.pending, draft.pending_for = [], None
+    for question in list(asked_questions(form, draft)):
+        if not question.answerable or question.id in draft.answers:
+            continue
+        if question.required:
+            return
+        draft.answers[question.id] = None
+        draft.history.append(question.id)
+
+
 def _visited(form: Form, draft: Draft) -> list[str]:
     asked = {q.id for q in asked_questions(form, draft) if q.answerable}
     return [qid for qid in draft.history if qid in asked]
@@ -365,6 +391,8 @@ def _prompt(form: Form, draft: Draft, question: Question) -> Prompt:
         pending=tuple(pending),
         can_back=_has_earlier(draft, question, asked),
         visit=draft.visit,
+        can_finish=draft.expanded and draft.cursor is None,
+        self_report=form.self_report is not None and holds(form.self_report, draft.answers),
     )
 
 

@@ -72,6 +72,9 @@ class Question(_Strict):
     voice: bool = False
     min: int | None = None
     max: int | None = None
+    age: bool = False  # an age in years: a year of birth is taken too
+    text_self: str | None = None  # the text for a person reporting about themselves ("you")
+    short: str | None = None  # a short label for the summary
     max_length: int = 4000
     max_files: int = 10
     sensitive: bool = False
@@ -115,6 +118,7 @@ class Form(_Strict):
     sections: list[Section]
     fast_track: FastTrack
     urgency: Urgency
+    self_report: Condition | None = None  # when it holds, questions use their `text_self`
 
     def questions(self) -> Iterator[Question]:
         for section in self.sections:
@@ -184,6 +188,9 @@ def _reference_problems(form: Form) -> Iterator[str]:
     for ref in referenced_questions(form.fast_track.when):
         if ref not in seen:
             yield f"fast track depends on unknown question {ref}"
+    for ref in referenced_questions(form.self_report) if form.self_report else ():
+        if ref not in seen:
+            yield f"self_report depends on unknown question {ref}"
 
 
 def referenced_questions(condition: Condition) -> Iterator[str]:

@@ -64,6 +64,12 @@ class Edit:
 
 
 @dataclass(frozen=True)
+class ToSummary:
+    """While adding details after the urgent track: leave the rest unanswered, back to the
+    summary."""
+
+
+@dataclass(frozen=True)
 class AddDetails:
     pass
 
@@ -88,5 +94,6 @@ Input = (
     | Submit
     | Edit
     | AddDetails
+    | ToSummary
     | Unsupported
 )

@@ -98,6 +98,7 @@ class Destination:
     coalition: str
     fingerprints: tuple[str, ...]
     demo: bool
+    help: tuple[tuple[str, str], ...] = ()  # (language, what the person can do now)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ class Shown(Said):
     moved: bool = True
     destination: Destination | None = None
     first_message_id: int | None = None
+    started: bool = False  # a new draft: the welcome and safety notice come first
 
 
 @dataclass(frozen=True)
@@ -343,7 +344,7 @@ class IntakeService:
         draft.last_message_id = first_message_id
         draft.chat_id = chat_id
         self._save(unit, handle, draft, now)
-        return self._shown(draft)
+        return self._shown(draft, started=True)
 
     def _step(
         self,
@@ -470,6 +471,7 @@ class IntakeService:
         step: Step | None = None,
         resumed: bool = False,
         moved: bool = True,
+        started: bool = False,
         erase: tuple[int, ...] = (),
     ) -> Shown:
         step = step if step is not None else engine.current_step(self.form, draft)
@@ -477,7 +479,14 @@ class IntakeService:
         if isinstance(step, engine.Review) and self._submitter is not None:
             destination = self._submitter.destination(draft.answers)
         return Shown(
-            step, draft.language, resumed, moved, destination, draft.first_message_id, erase=erase
+            step,
+            draft.language,
+            resumed,
+            moved,
+            destination,
+            draft.first_message_id,
+            started,
+            erase=erase,
         )
 
     def _again(

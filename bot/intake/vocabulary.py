@@ -18,6 +18,7 @@ class Refusal(StrEnum):
     EXPECTS_FILES = "expects_files"
     EXPECTS_BUTTON = "expects_button"
     DATE_IN_FUTURE = "date_in_future"
+    DATE_IMPOSSIBLE = "date_impossible"  # understood, but no such day (31.02.2025)
     OUT_OF_RANGE = "out_of_range"
     TOO_LONG = "too_long"
     REQUIRED = "required"
