@@ -4,7 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LANGUAGES := ru kk ky tg uz tk
 
-.PHONY: install run test test-postgres lint format typecheck messages desk-messages check try bench clean lock
+.PHONY: install run test test-postgres lint format typecheck messages desk-messages \
+	browser-messages desk desk-data desk-check check try bench clean lock
 
 $(BIN)/complaint-bot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +42,7 @@ bench: install
 	$(BIN)/python -m bench.intake
 
 # Re-extract every message (code and form) into the template, then merge it into each catalog.
-messages: install
+messages: install browser-messages
 	$(BIN)/pybabel extract -F babel.cfg -o bot/locales/messages.pot --no-location \
 		--add-comments=form: --sort-output --project complaint-bot \
 		--copyright-holder "complaint-bot contributors" .
@@ -52,6 +53,34 @@ messages: install
 			$(BIN)/pybabel init -i bot/locales/messages.pot -d bot/locales -l $$lang; \
 		fi; \
 	done
+
+# The browser desk page's own words (t("...") in desk/src/*.ts) live in their own domain,
+# browser.po, so they never hold back a language the bot offers to complainants.
+browser-messages: install
+	$(BIN)/pybabel extract -F browser-babel.cfg -o bot/locales/browser.pot --no-location \
+		--sort-output --project complaint-bot \
+		--copyright-holder "complaint-bot contributors" .
+	for lang in $(LANGUAGES); do \
+		if [ -f bot/locales/$$lang/LC_MESSAGES/browser.po ]; then \
+			$(BIN)/pybabel update -D browser -i bot/locales/browser.pot -d bot/locales -l $$lang --no-fuzzy-matching --ignore-obsolete; \
+		else \
+			$(BIN)/pybabel init -D browser -i bot/locales/browser.pot -d bot/locales -l $$lang; \
+		fi; \
+	done
+
+# The browser desk: data files from the form and catalogs, then ONE self-contained page,
+# desk/dist/desk.html (checked in; the Python package ships it as bot/desk_web/desk.html).
+desk/node_modules/.package-lock.json: desk/package.json desk/package-lock.json
+	cd desk && npm ci --no-audit --no-fund
+
+desk-data: install
+	$(BIN)/python -m bot.desk_web.data
+
+desk: desk-data desk/node_modules/.package-lock.json
+	cd desk && npx tsc --noEmit && node build.mjs
+
+desk-check: desk/node_modules/.package-lock.json
+	cd desk && npx tsc --noEmit
 
 # The desk's own words (bot/desk: w(...), words(...), desk_word(...)) into the `desk` catalogs.
 desk-messages: install

@@ -23,6 +23,7 @@ from bot.desk.refer import refer
 from bot.desk.sealed import is_later_file, open_file
 from bot.desk.settings import load_desk_settings
 from bot.desk.stats import compute
+from bot.desk_web.serve import DEFAULT_PORT, DeskServer
 from bot.i18n import LANGUAGE_NAMES
 
 Command = Callable[[argparse.Namespace], int]
@@ -99,6 +100,31 @@ def add_desk_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     _common(refer_)
     refer_.set_defaults(command=partial(run_desk, _refer))
+
+    serve = sub.add_parser(
+        "serve",
+        help="serve the browser desk page on this computer only (127.0.0.1)",
+        description="Serve desk.html at http://127.0.0.1:PORT/ for a browser on this computer. "
+        "Cases are opened in the browser; nothing but the page goes through this server.",
+    )
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port on 127.0.0.1")
+    serve.set_defaults(command=_serve)
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    try:
+        server = DeskServer(arguments.port)
+    except OSError as error:
+        print(f"complaint-bot: cannot listen on 127.0.0.1:{arguments.port}: {error.strerror}")
+        return 1
+    print(f"desk: open {server.url} in your browser (Ctrl+C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -1,8 +1,10 @@
-"""A Babel extractor for form files, so `pybabel extract` finds every text of the form."""
+"""Babel extractors: form files (every text of the form) and the browser desk's TypeScript."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
 
 import yaml
@@ -39,3 +41,25 @@ def _identity(node: yaml.MappingNode) -> str | None:
         if key.value in ("id", "code") and isinstance(value, yaml.ScalarNode):
             return str(value.value)
     return None
+
+
+# `t("...")` in the desk page's TypeScript (desk/src/*.ts): the page's own words, a msgid each.
+_DESK_STRING = re.compile(r"""\bt\(\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')""")
+
+
+def desk_strings(sources: Iterable[tuple[str, str]]) -> Iterator[tuple[int, str]]:
+    """(line, msgid) of every `t("...")` in (name, text) pairs of TypeScript sources."""
+    for _, text in sources:
+        for match in _DESK_STRING.finditer(text):
+            raw = match.group(1) if match.group(1) is not None else match.group(2)
+            line = text.count("\n", 0, match.start()) + 1
+            yield line, str(json.loads('"' + raw.replace("\\'", "'") + '"'))
+
+
+def extract_desk(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Mapping[str, Any]
+) -> Iterator[Extracted]:
+    """The desk page's words, for the `browser` domain (`bot/locales/browser.pot`)."""
+    text = fileobj.read().decode("utf-8")
+    for line, msgid in desk_strings([("", text)]):
+        yield (line, "gettext", msgid, [])
