@@ -12,20 +12,21 @@ import datetime as dt
 import html
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
-from telegram import Bot, InlineKeyboardMarkup, InputFile
-from telegram.constants import ParseMode
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.cases.coalitions import Coalition, CoalitionDirectory
 from bot.cases.ports import CaseUnitOfWork, Delivery, RelaySeal
 from bot.cases.receipts import ReceiptSigner, receipt_name
 from bot.cases.vocabulary import DeliveryKind
-from bot.chat.case_buttons import answer_button, card_buttons
+from bot.chat.case_buttons import answer_rows, card_rows
 from bot.chat.context import DatabaseCalls
 from bot.chat.database_calls import in_a_thread
 from bot.chat.durations import seconds_of
+from bot.chat.screens import Row, Screen
+from bot.chat.senders import ComplainantSender, StaffSender
 from bot.chat.wiper import CASE_MESSAGE_LIFETIME, Wiper
 from bot.i18n import Catalogs
 
@@ -60,7 +61,8 @@ class Courier:
         self._relays = relays
         self._receipts = receipts
         self._lease = lease
-        self._bot = bot
+        self._staff = StaffSender(bot)
+        self._complainants = ComplainantSender(bot)
         self._units = units
         self._directory = directory
         self._catalogs = catalogs
@@ -95,7 +97,9 @@ class Courier:
 
     async def _deliver(self, delivery: Delivery) -> int:
         if delivery.kind == DeliveryKind.PURGE_WARNING:
-            return await self._send(delivery, self._warning(delivery), None)
+            return await self._send(
+                delivery, self._staff.say_html(delivery.chat_id, self._warning(delivery))
+            )
         if delivery.kind == DeliveryKind.RELAY:
             return await self._relay(delivery)
         sealed = await self._calls(self._sealed, delivery)
@@ -105,16 +109,17 @@ class Courier:
         name = sealed_file_name(delivery.reference, delivery.number)
         if self._receipts is not None and not await self._send_receipt(delivery, sealed, name):
             return 0
-        return await self._send(
-            delivery, self._card(delivery, name), InputFile(sealed, filename=name)
+        card = self._staff.send_file_html(
+            delivery.chat_id, sealed, name, self._card(delivery, name), self._card_rows(delivery)
         )
+        return await self._send(delivery, card)
 
     async def _send_receipt(self, delivery: Delivery, sealed: bytes, name: str) -> bool:
         """The signed receipt goes first: a retry may repeat it, never leave a case without it."""
         assert self._receipts is not None
         signature = self._receipts.sign(sealed, delivery.reference, name, delivery.received_on)
-        document = InputFile(signature, filename=receipt_name(name))
-        return await self._send(delivery, "", document, settle_on_success=False) == 1
+        sending = self._staff.send_file_html(delivery.chat_id, signature, receipt_name(name), "")
+        return await self._send(delivery, sending, settle_on_success=False) == 1
 
     async def _relay(self, delivery: Delivery) -> int:
         """A coalition's message to a complainant who asked to be notified in their chat."""
@@ -123,13 +128,10 @@ class Courier:
             await self._calls(self._settle, delivery, None, "gone")
             return 0
         t = self._catalogs.translator(message["language"])
+        chat_id = int(message["chat_id"])
+        screen = Screen(message["html"], answer_rows(t, delivery.reference))
         return await self._send(
-            delivery,
-            message["html"],
-            None,
-            chat_id=int(message["chat_id"]),
-            protect=True,
-            markup=answer_button(t, delivery.reference),
+            delivery, self._complainants.send(chat_id, screen), complainant_chat=chat_id
         )
 
     def _relay_message(self, delivery: Delivery) -> dict[str, str] | None:
@@ -143,36 +145,18 @@ class Courier:
     async def _send(
         self,
         delivery: Delivery,
-        text: str,
-        document: InputFile | None,
+        sending: Awaitable[object],
         *,
-        chat_id: int | None = None,
-        protect: bool = False,
-        markup: InlineKeyboardMarkup | None = None,
+        complainant_chat: int | None = None,
         settle_on_success: bool = True,
     ) -> int:
-        target = chat_id if chat_id is not None else delivery.chat_id
-        receipt = not settle_on_success
+        """Send through the audience's sender; settle the delivery by what Telegram answered."""
+        target = complainant_chat if complainant_chat is not None else delivery.chat_id
         try:
-            if document is None:
-                sent = await self._bot.send_message(
-                    target,
-                    text,
-                    parse_mode=ParseMode.HTML,
-                    protect_content=protect,
-                    reply_markup=markup,
-                )
-                if chat_id is not None and self._wiper is not None:
-                    await self._wiper.schedule(target, [sent.message_id], CASE_MESSAGE_LIFETIME)
-            else:
-                # Not protect_content: staff must save the file to open it on their own device.
-                await self._bot.send_document(
-                    target,
-                    document=document,
-                    caption=text or None,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=None if receipt else self._card_markup(delivery),
-                )
+            sent = await sending
+            if complainant_chat is not None and self._wiper is not None:
+                ids = sent if isinstance(sent, list) else []
+                await self._wiper.schedule(target, ids, CASE_MESSAGE_LIFETIME)
         except RetryAfter as error:
             wait = seconds_of(error.retry_after)
             await self._calls(self._settle, delivery, dt.timedelta(seconds=wait), "429")
@@ -180,7 +164,7 @@ class Courier:
         except Forbidden:
             log.warning(
                 "%s refuses the bot; the %s for %s stays queued",
-                "a complainant's chat" if chat_id is not None else f"staff chat {target}",
+                "a complainant's chat" if complainant_chat is not None else f"staff chat {target}",
                 delivery.kind,
                 delivery.reference,
             )
@@ -189,7 +173,7 @@ class Courier:
         except BadRequest as error:
             log.warning(
                 "%s: %s; the %s for %s stays queued",
-                "a complainant's chat" if chat_id is not None else f"staff chat {target}",
+                "a complainant's chat" if complainant_chat is not None else f"staff chat {target}",
                 error.message,
                 delivery.kind,
                 delivery.reference,
@@ -200,18 +184,19 @@ class Courier:
             backoff = min(MAX_BACKOFF, dt.timedelta(seconds=2 ** min(delivery.attempts, 10)))
             await self._calls(self._settle, delivery, backoff, type(error).__name__)
             return 0
-        if receipt:
+        if not settle_on_success:
             return 1
         await self._calls(self._settle, delivery, None, None)
         log.info("delivered a %s for %s to its staff chat", delivery.kind, delivery.reference)
         return 1
 
-    def _card_markup(self, delivery: Delivery) -> InlineKeyboardMarkup | None:
+    def _card_rows(self, delivery: Delivery) -> list[Row]:
+        """The case card's buttons go on the case itself, not on its later files."""
         if delivery.number != 0:
-            return None
+            return []
         coalition = self._coalition(delivery)
         t = self._catalogs.translator(coalition.language if coalition else "en")
-        return card_buttons(t, delivery.reference)
+        return card_rows(t, delivery.reference)
 
     def _sealed(self, delivery: Delivery) -> bytes | None:
         with self._units() as unit:

@@ -124,8 +124,12 @@ class StaffSender:
         self._bot = bot
 
     async def say(self, chat_id: int, text: str) -> int:
+        return await self.say_html(chat_id, html.escape(text))
+
+    async def say_html(self, chat_id: int, text: str) -> int:
+        """`text` is Telegram HTML already, escaped where it must be."""
         message = await self._bot.send_message(
-            chat_id, html.escape(text), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+            chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
         )
         return message.message_id
 
@@ -141,9 +145,16 @@ class StaffSender:
         return message.message_id
 
     async def send_file(self, chat_id: int, content: bytes, name: str, caption: str) -> None:
+        await self.send_file_html(chat_id, content, name, html.escape(caption))
+
+    async def send_file_html(
+        self, chat_id: int, content: bytes, name: str, caption: str, buttons: Sequence[Row] = ()
+    ) -> None:
+        """A file for staff to save and open on their own device, so not protect_content."""
         await self._bot.send_document(
             chat_id,
             InputFile(content, filename=name),
-            caption=html.escape(caption),
+            caption=caption or None,
             parse_mode=ParseMode.HTML,
+            reply_markup=markup(buttons),
         )
