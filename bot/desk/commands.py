@@ -11,14 +11,11 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from bot.desk.annotations import read_annotations
 from bot.desk.batch import open_cases
 from bot.desk.context import Desk
 from bot.desk.errors import DeskError, IdentityError
-from bot.desk.export import build_table, write_export
 from bot.desk.folders import private_folder, write_private
 from bot.desk.opening import write_opened
-from bot.desk.pdf import chart_images, statistics_pdf
 from bot.desk.refer import refer
 from bot.desk.sealed import is_later_file, open_file
 from bot.desk.settings import load_desk_settings
@@ -196,6 +193,9 @@ def _open(arguments: argparse.Namespace) -> int:
 
 
 def _export(arguments: argparse.Namespace) -> int:
+    # Imported here: openpyxl is for the staff device, not the bot's start-up.
+    from bot.desk.export import build_table, write_export
+
     desk = _desk(arguments)
     batch = open_cases(arguments.sealed, desk)
     _tell(batch.skipped + batch.warnings)
@@ -207,6 +207,10 @@ def _export(arguments: argparse.Namespace) -> int:
 
 
 def _stats(arguments: argparse.Namespace) -> int:
+    # Imported here: matplotlib, fpdf2 and openpyxl belong to the staff device, not start-up.
+    from bot.desk.annotations import read_annotations
+    from bot.desk.pdf import chart_images, statistics_pdf
+
     if arguments.min_cell < 1:
         raise DeskError("--min-cell must be at least 1")
     desk = _desk(arguments)
