@@ -14,6 +14,7 @@ from bot.errors import BotError
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+_APP_NAME = re.compile(r"^[A-Za-z0-9_]{3,30}$")
 
 
 class ConfigError(BotError):
@@ -49,6 +50,9 @@ class Settings(BaseSettings):
     send_per_second: Annotated[float, Field(gt=0, le=30)] = 25.0
     # How replicas on PostgreSQL choose the one that runs the periodic jobs (bot.lifecycle).
     leader_election: Literal["advisory-lock", "lease"] = "advisory-lock"
+    # The desk Mini App's short name from @BotFather (/newapp, its URL the webhook front's
+    # /desk/): set, the front serves the page and sealed files to staff, and case cards link it.
+    mini_app_name: str | None = None
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -63,6 +67,13 @@ class Settings(BaseSettings):
         if secret is not None and not _SECRET.match(secret.get_secret_value()):
             raise ValueError("expected 16 to 256 characters A-Z, a-z, 0-9, _ or -")
         return secret
+
+    @field_validator("mini_app_name")
+    @classmethod
+    def _app_name_shape(cls, name: str | None) -> str | None:
+        if name and not _APP_NAME.match(name):
+            raise ValueError("expected the Mini App's short name: 3 to 30 of A-Z, a-z, 0-9 or _")
+        return name or None
 
     @field_validator("database_url")
     @classmethod

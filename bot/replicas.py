@@ -19,12 +19,14 @@ from typing import Any, Protocol
 from urllib.parse import urlparse
 
 import uvicorn
+from starlette.routing import BaseRoute
 from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import metrics
 from bot.app import Runtime
 from bot.chat.delivery import Courier
+from bot.desk_web.mini_app import MiniAppRoutes
 from bot.lifecycle import _initialize, _stop_on_signals
 from bot.profile import describe_bot
 from bot.shared_state import Replicas
@@ -124,6 +126,19 @@ class _Server(uvicorn.Server):
         yield
 
 
+def mini_app_routes(runtime: Runtime) -> list[BaseRoute]:
+    """The desk Mini App's page and sealed-file route, when MINI_APP_NAME is set."""
+    if runtime.settings.mini_app_name is None:
+        return []
+    return MiniAppRoutes(
+        runtime.settings.require_token(),
+        runtime.casework.sealed_files,
+        runtime.pseudonym_of,
+        runtime.receipt_key,
+        runtime.database_worker,
+    ).routes()
+
+
 def webhook_path(url: str) -> str:
     return urlparse(url).path or "/"
 
@@ -148,6 +163,7 @@ async def serve_webhook(runtime: Runtime, stop: asyncio.Event | None = None) -> 
         ready=replicas.ready,
         chat_lock=replicas.chat_lock(),
         chat_mutex=replicas.chat_mutex(),
+        routes=mini_app_routes(runtime),
     )
     application.add_error_handler(front.on_error)
     if not await _initialize(application, stop):
@@ -166,6 +182,7 @@ async def serve_webhook(runtime: Runtime, stop: asyncio.Event | None = None) -> 
             wiper=wiper,
             receipts=runtime.receipt_key,
             calls=runtime.database_worker,
+            mini_app=settings.mini_app_name,
         )
         return [
             describe_bot(application, runtime.catalogs, runtime.directory.coalitions),

@@ -14,8 +14,8 @@
   session lock held until the update's last reply is sent (storage.coordination.ChatMutex).
 
 Also `/healthz` (liveness: touches nothing), `/readyz` (database reachable and migrations
-current) and `/metrics` (Prometheus). Only the webhook path should be published to the Internet:
-the deploy files route nothing else through the TLS front.
+current) and `/metrics` (Prometheus), and with MINI_APP_NAME the desk Mini App's routes
+(bot.desk_web.mini_app). Only the webhook path (and /desk/) should be published to the Internet.
 """
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from telegram import Update
 
 from bot import metrics
@@ -59,6 +59,7 @@ class WebhookFront:
         chat_lock: tuple[ContextVar[int | None], Callable[[int], int]] | None = None,
         chat_mutex: Callable[[int], AbstractAsyncContextManager[None]] | None = None,
         handle_timeout: float = HANDLE_TIMEOUT,
+        routes: Sequence[BaseRoute] = (),
     ) -> None:
         self._application = application
         self._secret = secret_token.encode()
@@ -68,6 +69,7 @@ class WebhookFront:
         self._chat_lock = chat_lock
         self._chat_mutex = chat_mutex
         self._timeout = handle_timeout
+        self._routes = list(routes)  # others served beside the updates (the desk Mini App)
         self._failures: dict[int, BaseException | None] = {}
         self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
 
@@ -84,6 +86,7 @@ class WebhookFront:
                 Route("/healthz", _healthz, methods=["GET"]),
                 Route("/readyz", self._on_ready, methods=["GET"]),
                 Route("/metrics", _metrics, methods=["GET"]),
+                *self._routes,
             ]
         )
 

@@ -89,12 +89,22 @@ class Resent:
 
 
 @dataclass(frozen=True)
+class SealedFiles:
+    """A case's sealed files, by number (0 is the case itself), still sealed."""
+
+    files: list[tuple[int, bytes]]
+    received_on: dt.date
+
+
+@dataclass(frozen=True)
 class OpenCases:
     cases: list[CaseRecord]  # most urgent first
     coalitions: list[Coalition]
 
 
-CaseworkOutcome = Refusal | CaseView | Relayed | Unreachable | Noted | Resent | OpenCases
+CaseworkOutcome = (
+    Refusal | CaseView | Relayed | Unreachable | Noted | Resent | SealedFiles | OpenCases
+)
 
 
 class Casework:
@@ -192,6 +202,19 @@ class Casework:
             return Resent(sealed) if sealed is not None else Refusal()
 
         return self._act(actor, None, AuditAction.RESEND, reference, act)
+
+    def sealed_files(self, actor: Actor, reference: str) -> CaseworkOutcome:
+        """Every sealed file of the case, for the desk Mini App; the same rules as /case."""
+
+        def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
+            files = []
+            for number in range(unit.cases.next_file_number(reference)):
+                sealed = unit.cases.sealed_file(reference, number)
+                if sealed is not None:
+                    files.append((number, sealed))
+            return SealedFiles(files, view.case.received_on) if files else Refusal()
+
+        return self._act(actor, None, AuditAction.FETCH, reference, act)
 
     def open_cases(self, actor: Actor) -> CaseworkOutcome:
         coalitions = self.coalitions_of(actor)

@@ -36,6 +36,7 @@ class AuditAction(StrEnum):
     LIST = "list"
     NOTE = "note"
     REPLY = "reply"
+    FETCH = "fetch"  # the sealed files, fetched by the desk Mini App
 
 
 class AuditOutcome(StrEnum):

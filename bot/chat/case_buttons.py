@@ -24,6 +24,12 @@ def card_rows(t: Translator, reference: str) -> list[Row]:
     ]
 
 
+def desk_link(t: Translator, link: str) -> tuple[str, str]:
+    """The staff card's link to open the case in the desk Mini App (a URL button: `web_app`
+    buttons work only in private chats, and the card goes to a staff group)."""
+    return "🔓 " + t.gettext("Open in the desk"), link
+
+
 def answer_rows(t: Translator, reference: str) -> list[Row]:
     return [[("✍️ " + t.gettext("Answer"), AnswerButton(reference).encode())]]
 

@@ -21,13 +21,14 @@ from bot.cases.coalitions import Coalition, CoalitionDirectory
 from bot.cases.ports import CaseUnitOfWork, Delivery, RelaySeal
 from bot.cases.receipts import ReceiptSigner, receipt_name
 from bot.cases.vocabulary import DeliveryKind
-from bot.chat.case_buttons import answer_rows, card_rows
+from bot.chat.case_buttons import answer_rows, card_rows, desk_link
 from bot.chat.context import DatabaseCalls
 from bot.chat.database_calls import in_a_thread
 from bot.chat.durations import seconds_of
 from bot.chat.screens import Row, Screen
 from bot.chat.senders import ComplainantSender, StaffSender
 from bot.chat.wiper import CASE_MESSAGE_LIFETIME, Wiper
+from bot.desk_web.init_data import mini_app_link
 from bot.i18n import Catalogs
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,10 @@ class Courier:
         wiper: Wiper | None = None,
         receipts: ReceiptSigner | None = None,
         calls: DatabaseCalls = in_a_thread,
+        mini_app: str | None = None,
     ) -> None:
+        self._bot = bot
+        self._mini_app = mini_app
         self._calls = calls
         self._wiper = wiper
         self._relays = relays
@@ -110,7 +114,12 @@ class Courier:
         if self._receipts is not None and not await self._send_receipt(delivery, sealed, name):
             return 0
         card = self._staff.send_file_html(
-            delivery.chat_id, sealed, name, self._card(delivery, name), self._card_rows(delivery)
+            delivery.chat_id,
+            sealed,
+            name,
+            self._card(delivery, name),
+            self._card_rows(delivery),
+            self._card_links(delivery),
         )
         return await self._send(delivery, card)
 
@@ -197,6 +206,15 @@ class Courier:
         coalition = self._coalition(delivery)
         t = self._catalogs.translator(coalition.language if coalition else "en")
         return card_rows(t, delivery.reference)
+
+    def _card_links(self, delivery: Delivery) -> list[tuple[str, str]]:
+        """With the desk Mini App set up, the case card links to the case in it."""
+        if delivery.number != 0 or self._mini_app is None:
+            return []
+        coalition = self._coalition(delivery)
+        t = self._catalogs.translator(coalition.language if coalition else "en")
+        link = mini_app_link(self._bot.username, self._mini_app, delivery.reference)
+        return [desk_link(t, link)]
 
     def _sealed(self, delivery: Delivery) -> bytes | None:
         with self._units() as unit:

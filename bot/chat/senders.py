@@ -33,11 +33,15 @@ from bot.chat.screens import Row, Screen
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-def markup(rows: Sequence[Row]) -> InlineKeyboardMarkup | None:
-    if not rows:
+def markup(
+    rows: Sequence[Row], links: Sequence[tuple[str, str]] = ()
+) -> InlineKeyboardMarkup | None:
+    """Callback buttons by rows of (label, data), then each link (label, https URL) on a row."""
+    if not rows and not links:
         return None
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+        + [[InlineKeyboardButton(label, url=url)] for label, url in links]
     )
 
 
@@ -148,7 +152,13 @@ class StaffSender:
         await self.send_file_html(chat_id, content, name, html.escape(caption))
 
     async def send_file_html(
-        self, chat_id: int, content: bytes, name: str, caption: str, buttons: Sequence[Row] = ()
+        self,
+        chat_id: int,
+        content: bytes,
+        name: str,
+        caption: str,
+        buttons: Sequence[Row] = (),
+        links: Sequence[tuple[str, str]] = (),
     ) -> None:
         """A file for staff to save and open on their own device, so not protect_content."""
         await self._bot.send_document(
@@ -156,5 +166,5 @@ class StaffSender:
             InputFile(content, filename=name),
             caption=caption or None,
             parse_mode=ParseMode.HTML,
-            reply_markup=markup(buttons),
+            reply_markup=markup(buttons, links),
         )

@@ -21,8 +21,10 @@ import {
   value,
   withdrawn,
 } from "./model";
+import { type Keychain, forget, passphraseProtected, probe, remember } from "./keychain";
+import { canFetch, fetchCase } from "./remote";
 import { summary } from "./summary";
-import { launch } from "./telegram";
+import { launch, post, versionAtLeast } from "./telegram";
 
 const IDLE_LIMIT_MS = 15 * 60 * 1000;
 
@@ -40,6 +42,10 @@ const state = {
   view: null as string | null,
   sort: { key: "urgency", descending: true },
   urls: [] as string[],
+  /** Inside Telegram: the case the Mini App was opened for, fetched (still sealed) from the bot. */
+  remote: null as { reference: string; status: "loading" | "done" | "refused" | "failed"; shown: boolean } | null,
+  keychain: { supported: false, remembered: null } as Keychain,
+  pendingFromKeychain: false,
 };
 
 const app = document.getElementById("app") as HTMLElement;
@@ -65,6 +71,7 @@ function lock(reason: string | null): void {
   state.identities = null;
   state.identityName = "";
   state.pendingIdentity = null;
+  state.pendingFromKeychain = false;
   state.opened.clear();
   state.failures.clear();
   state.view = null;
@@ -130,6 +137,7 @@ function setSigner(text: string): void {
 }
 
 async function chooseIdentity(name: string, content: Uint8Array): Promise<void> {
+  state.pendingFromKeychain = false;
   if (isProtected(content)) {
     state.pendingIdentity = { name, content };
     state.notice = null;
@@ -140,7 +148,7 @@ async function chooseIdentity(name: string, content: Uint8Array): Promise<void> 
   await unlock(name, content, undefined);
 }
 
-async function unlock(name: string, content: Uint8Array, passphrase: string | undefined): Promise<void> {
+async function unlock(name: string, content: Uint8Array, passphrase: string | undefined, keep = false): Promise<void> {
   const { readIdentities } = await import("./cases");
   state.busy = true;
   render();
@@ -152,6 +160,7 @@ async function unlock(name: string, content: Uint8Array, passphrase: string | un
     state.identityName = name;
     state.pendingIdentity = null;
     state.notice = null;
+    if (keep && passphraseProtected(content)) await rememberKey(content);
   } catch (error) {
     const kind = error instanceof IdentityProblem ? error.kind : "no-identity";
     state.notice = {
@@ -183,7 +192,60 @@ async function openAll(): Promise<void> {
       }
     }
   }
+  const remote = state.remote;
+  if (remote?.status === "done" && !remote.shown && state.opened.has(`${remote.reference}.age`)) {
+    remote.shown = true;
+    state.view = remote.reference;
+  }
   render();
+}
+
+async function rememberKey(content: Uint8Array): Promise<void> {
+  if (await remember(content)) {
+    state.keychain = { supported: true, remembered: content };
+    state.notice = { kind: "ok", text: t("This key file is remembered on this phone. Its passphrase is still needed every time.") };
+  } else {
+    state.notice = { kind: "warn", text: t("This phone could not remember the key file. Choose it again next time.") };
+  }
+}
+
+async function forgetKey(): Promise<void> {
+  if (await forget()) {
+    state.keychain = { supported: true, remembered: null };
+    state.notice = { kind: "ok", text: t("The key file is no longer remembered on this phone.") };
+  } else {
+    state.notice = { kind: "warn", text: t("This phone could not forget the key file. Try again.") };
+  }
+  render();
+}
+
+function useRememberedKey(): void {
+  const content = state.keychain.remembered;
+  if (!content) return;
+  state.pendingIdentity = { name: t("the key remembered on this phone"), content };
+  state.pendingFromKeychain = true;
+  state.notice = null;
+  render();
+  document.getElementById("passphrase")?.focus();
+}
+
+async function fetchRemote(reference: string): Promise<void> {
+  state.remote = { reference, status: "loading", shown: false };
+  render();
+  const fetched = await fetchCase(reference, telegram.initData);
+  if (fetched.kind !== "files") {
+    state.remote = { reference, status: fetched.kind, shown: false };
+    render();
+    return;
+  }
+  for (const file of fetched.files) {
+    state.sealed.set(file.name, file.sealed);
+    state.failures.delete(file.name);
+    state.opened.delete(file.name);
+    if (file.receipt !== null) state.receipts.set(file.receiptName, file.receipt);
+  }
+  state.remote = { reference: fetched.reference, status: "done", shown: false };
+  await openAll();
 }
 
 function cases(): Case[] {
@@ -213,7 +275,7 @@ function render(): void {
       "main",
       {},
       state.notice ? h("div", { class: `notice ${state.notice.kind}`, role: "alert", id: "notice" }, state.notice.text) : null,
-      open ? caseView(open) : [keyPanel(), failuresPanel(), tablePanel(all), filesPanel()],
+      open ? caseView(open) : [remotePanel(), keyPanel(), failuresPanel(), tablePanel(all), filesPanel()],
     ),
   );
 }
@@ -234,13 +296,42 @@ function header(): HTMLElement {
   );
 }
 
+function remotePanel(): HTMLElement | null {
+  const remote = state.remote;
+  if (!remote) return null;
+  const reference = remote.reference;
+  const says = {
+    loading: h("p", { class: "notice ok" }, t("Fetching case {reference} from the bot's server…", { reference })),
+    done: h("p", { class: "hint" }, t("Case {reference} came sealed from the bot's server. It opens here, with your key: the key and what you read never leave this device.", { reference })),
+    refused: h("p", { class: "notice bad" }, t("Case {reference} is not available to you here. Only staff of its coalition can open it, from the button on its card in their staff chat.", { reference })),
+    failed: h(
+      "div",
+      {},
+      h("p", { class: "notice bad" }, t("The bot's server could not be reached to fetch case {reference}. Check the connection and try again.", { reference })),
+      h("button", { id: "retry", onclick: () => void fetchRemote(reference) }, t("Try again")),
+    ),
+  }[remote.status];
+  return h("section", { class: "panel", id: "remote", "data-status": remote.status }, says);
+}
+
 function keyPanel(): HTMLElement {
   const pending = state.pendingIdentity;
   const passphrase = h("input", { type: "password", id: "passphrase", autocomplete: "off", spellcheck: "false" });
+  // Offered only where the client has SecureStorage, and only for a passphrase-protected file.
+  const offerKeeping = pending !== null && state.keychain.supported && !state.pendingFromKeychain && passphraseProtected(pending.content);
+  const keep = h("input", { type: "checkbox", id: "remember" });
   const submit = async (event: Event): Promise<void> => {
     event.preventDefault();
-    if (pending) await unlock(pending.name, pending.content, passphrase.value);
+    if (pending) await unlock(pending.name, pending.content, passphrase.value, offerKeeping && keep.checked);
   };
+  const remembered = state.keychain.remembered
+    ? h(
+        "div",
+        { class: "row", id: "remembered" },
+        pending ? null : h("button", { id: "use-remembered", onclick: useRememberedKey }, t("Use the key remembered on this phone")),
+        h("button", { class: "secondary", id: "forget-remembered", onclick: () => void forgetKey() }, t("Forget the key on this phone")),
+      )
+    : null;
   return h(
     "section",
     { class: "panel", id: "key-panel" },
@@ -248,6 +339,7 @@ function keyPanel(): HTMLElement {
     state.identities
       ? h("p", { class: "hint" }, t("Your key is open in this page only. It is forgotten when you close the page or after 15 minutes without activity."))
       : [
+          remembered,
           h("label", { for: "identity" }, t("Choose your key file (made with complaint-bot keys new)")),
           h("input", {
             type: "file",
@@ -263,10 +355,13 @@ function keyPanel(): HTMLElement {
                 { onsubmit: submit, id: "passphrase-form" },
                 h("label", { for: "passphrase" }, t("Passphrase of {name}", { name: pending.name })),
                 passphrase,
+                offerKeeping
+                  ? h("label", { class: "check", for: "remember" }, keep, " ", t("Remember this key file on this phone (Telegram's secure storage). The passphrase is still asked every time."))
+                  : null,
                 h("div", { class: "row" }, h("button", { type: "submit", id: "unlock", disabled: state.busy }, state.busy ? t("Opening…") : t("Open the key"))),
               )
             : null,
-          h("p", { class: "hint" }, t("Nothing leaves this device: the page works offline and sends nothing anywhere.")),
+          state.remote ? null : h("p", { class: "hint" }, t("Nothing leaves this device: the page works offline and sends nothing anywhere.")),
         ],
     h("label", { for: "signer" }, t("Signer key of the bot (signer.pub), to check receipts")),
     state.signer
@@ -393,7 +488,7 @@ function tablePanel(all: Case[]): HTMLElement | null {
   return h(
     "section",
     { class: "panel", id: "cases-panel" },
-    h("div", { class: "row" }, h("h2", {}, t("Cases ({n})", { n: all.length })), h("button", { class: "secondary", id: "csv", onclick: download }, t("Download the spreadsheet (CSV)")), sortSelect),
+    h("div", { class: "row" }, h("h2", {}, t("Cases ({n})", { n: all.length })), telegram.inTelegram ? null : h("button", { class: "secondary", id: "csv", onclick: download }, t("Download the spreadsheet (CSV)")), sortSelect),
     h(
       "div",
       { class: "table-wrap" },
@@ -525,11 +620,26 @@ function answersView(c: Case): HTMLElement {
   );
 }
 
+/** Inside Telegram's web view a download usually goes nowhere: say so, and offer the browser. */
+function savingOutside(): HTMLElement | null {
+  if (!telegram.inTelegram) return null;
+  const served = /^https?:$/.test(location.protocol);
+  return h(
+    "div",
+    { class: "notice warn", id: "save-outside" },
+    h("p", {}, t("Files cannot be saved from inside Telegram. To save them, open this desk in a browser and open the case files there (download them from the staff chat).")),
+    served
+      ? h("button", { class: "secondary", id: "open-outside", onclick: () => post("web_app_open_link", { url: location.origin + location.pathname }) }, t("Open the desk in the browser"))
+      : null,
+  );
+}
+
 function attachmentsView(list: Attachment[]): HTMLElement {
   return h(
     "div",
     { id: "attachments" },
     h("h3", {}, t("Attachments")),
+    list.length ? savingOutside() : null,
     list.length === 0
       ? h("p", { class: "hint" }, t("No attachments."))
       : h("ul", { class: "files" }, ...list.map(attachmentItem)),
@@ -548,7 +658,7 @@ function attachmentItem(a: Attachment): HTMLElement {
       ? h("span", { class: "badge ok" }, t("SHA-256 checked"))
       : h("span", { class: "badge bad" }, a.data ? t("does NOT match its recorded SHA-256") : t("missing from the file")),
     " ",
-    a.data ? h("a", { class: "button secondary", href: blobUrl(a.data, "application/octet-stream"), download: name }, t("Save")) : null,
+    a.data && !telegram.inTelegram ? h("a", { class: "button secondary", href: blobUrl(a.data, "application/octet-stream"), download: name }, t("Save")) : null,
     h("br"),
     h("code", {}, `sha256 ${a.sha256}`),
     image && a.data ? h("img", { src: blobUrl(a.data, image), alt: a.name }) : null,
@@ -582,3 +692,10 @@ function laterView(c: Case): HTMLElement | null {
 }
 
 render();
+if (telegram.inTelegram && versionAtLeast(telegram.version, "9.0")) {
+  void probe().then((keychain) => {
+    state.keychain = keychain;
+    render();
+  });
+}
+if (canFetch(telegram.startParam, telegram.initData)) void fetchRemote(telegram.startParam);
