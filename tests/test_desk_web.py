@@ -197,9 +197,9 @@ def test_the_page_carries_a_strict_policy_and_no_outside_reference() -> None:
     assert "'unsafe-eval'" not in policy
     assert "connect-src" not in policy
     for outside in ("https://", "http://", "//telegram.org", "@import", "url("):
-        # The one address in the page: the origin its ready message is posted to, in Telegram
-        # Web (window.postMessage, not a request).
-        assert outside not in html.replace('"https://web.telegram.org")', ""), outside
+        # The one address in the page: Telegram Web's origin, which its messages to the client
+        # are posted to and events are accepted from (window.postMessage, not a request).
+        assert outside not in html.replace('"https://web.telegram.org"', ""), outside
     assert html.count("<script") == 1
 
 
