@@ -489,3 +489,33 @@ async def test_delete_erases_the_link_between_the_account_and_its_cases(
         await standin.wait_idle(quiet=0.3, timeout=20)
         assert all("Are you there?" not in m.content for m in user.visible_messages())
         assert plaintext_hits(runtime.database, ["apricot"]) == []
+
+
+@pytest.mark.parametrize("mini_app", [None, "case_desk"])
+async def test_the_case_card_links_the_desk_mini_app_only_when_it_is_set_up(
+    standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam], mini_app: str | None
+) -> None:
+    team = teams["kg"]
+    user = standin.user(person_id(4601), named("Айбек"), language_code="ru")
+    person = Complainant(standin, user, "ru")
+    async with running_bot(settings.model_copy(update={"mini_app_name": mini_app})):
+        reference = await submit(person, "KG", "none", None)
+        await standin.wait_for(lambda: len(sealed_files(team)) == 1, 20)
+        await staff_says(standin, team, f"/note {reference} checked")
+        await standin.wait_for(lambda: len(sealed_files(team)) == 2, 20)
+    keyboard = card_of(team, reference).raw["reply_markup"]["inline_keyboard"]
+    pressed = [b["text"] for row in keyboard for b in row if "callback_data" in b]
+    assert len(pressed) == 3  # acknowledge, assign, reply: as before
+    links = [b for row in keyboard for b in row if "url" in b]
+    if mini_app is None:
+        assert links == []
+    else:
+        assert STAFF.gettext("Open in the desk") == "Открыть в рабочем месте"
+        assert links == [
+            {
+                "text": "🔓 Открыть в рабочем месте",
+                "url": f"https://t.me/complaint_test_bot/{mini_app}?startapp={reference}",
+            }
+        ]
+    note = next(m for m in sealed_files(team) if m.document_name == f"{reference}-1.age")
+    assert "reply_markup" not in note.raw  # a later file carries no buttons

@@ -174,6 +174,24 @@ async def test_health_readiness_and_metrics_without_labels_that_identify(
         assert "chat" not in exposed.replace("chats", "")
 
 
+@pytest.mark.parametrize("mini_app", [None, "desk"])
+async def test_the_desk_mini_app_is_served_beside_the_updates_only_when_configured(
+    standin: BotApiStandIn, settings: Settings, mini_app: str | None
+) -> None:
+    update = await one_update(standin, "/start", seed=5)
+    configured = settings.model_copy(update={"mini_app_name": mini_app})
+    async with front_in_process(Runtime(configured)) as front:
+        page = await front.client.get("/desk/")
+        case = await front.client.get("/desk/case/KZ-2222-3333", headers={"Authorization": "tma x"})
+        assert await front.post(update) == 200  # the updates are handled as before
+    if mini_app is None:
+        assert (page.status_code, case.status_code) == (404, 404)
+    else:
+        assert page.status_code == 200
+        assert "connect-src 'self'" in page.headers["content-security-policy"]
+        assert (case.status_code, case.text) == (403, "not available")
+
+
 async def test_a_press_redelivered_after_the_callback_window_still_moves_the_form_on(
     standin: BotApiStandIn, settings: Settings
 ) -> None:

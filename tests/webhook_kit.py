@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bot.app import Runtime
 from bot.chat.context import BotApplication
+from bot.replicas import mini_app_routes
 from bot.shared_state import Replicas
 from bot.webhook import SECRET_HEADER, WebhookFront
 from tests.e2e import RUNNING, Complainant
@@ -53,6 +54,7 @@ async def front_in_process(runtime: Runtime) -> AsyncIterator[InProcess]:
         ready=replicas.ready,
         chat_lock=replicas.chat_lock(),
         chat_mutex=replicas.chat_mutex(),
+        routes=mini_app_routes(runtime),
     )
     application.add_error_handler(front.on_error)
     await application.initialize()
