@@ -8,6 +8,7 @@ Outside CI a missing chromium or minisign skips these tests and says so; in CI i
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import csv
 import datetime as dt
@@ -21,11 +22,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Page, Route, async_playwright, expect
 
 from bot.cli import main as cli_main
 from bot.config import Settings
 from bot.desk_web import columns
+from bot.desk_web.mini_app import served_page
 from bot.desk_web.serve import DeskServer
 from storage.receipts import load_or_create_receipt_key
 from storage.sealing import protect_identity
@@ -39,10 +41,13 @@ from tests.desk_fixtures import (
     small_case,
     staff_keys,
 )
-from tests.e2e import Complainant, StaffTeam, running_bot, sealed_files
+from tests.e2e import Complainant, StaffTeam, named, person_id, running_bot, sealed_files
 from tests.standin import BotApiStandIn
 from tests.test_e2e_cases import report, submit
+from tests.test_mini_app import init_data
+from tests.test_replicas import replica_env
 from tests.tools import require_tool
+from tests.webhook_kit import Replica
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 PAGE = Path(__file__).resolve().parents[1] / "desk" / "dist" / "desk.html"
@@ -73,7 +78,7 @@ class Desk:
 @contextlib.asynccontextmanager
 async def browser(tmp_path: Path, width: int = 1366, height: int = 768) -> AsyncIterator[Desk]:
     profile = tmp_path / "profile"
-    profile.mkdir()
+    profile.mkdir(parents=True)
     async with async_playwright() as playwright:
         context = await playwright.chromium.launch_persistent_context(
             str(profile),
@@ -523,3 +528,207 @@ async def test_inside_telegram_without_its_script_the_page_reads_the_launch_frag
         await drop(desk, folder.case_files[:2])
         await shows(desk, "#cases-panel", "Дела (1)")
         assert network(desk, url) == []
+
+
+# ---- inside Telegram: the page served by the webhook front, a stand-in Telegram client -------
+
+
+def telegram_client(store: dict[str, str] | None) -> str:
+    """A script standing for the Telegram app around the page: it records the page's method
+    calls (TelegramWebviewProxy.postEvent) and answers SecureStorage calls the way the apps do,
+    by calling window.Telegram.WebView.receiveEvent; `store` None is a client without it."""
+    return """
+    window.TelegramWebviewProxy = { events: [], store: STORE,
+      postEvent(name, data) {
+        const d = data ? JSON.parse(data) : null;
+        this.events.push([name, d]);
+        if (!name.startsWith('web_app_secure_storage_')) return;
+        const answer = (type, payload) =>
+          setTimeout(() => window.Telegram.WebView.receiveEvent(type, payload), 5);
+        if (this.store === null)
+          return answer('secure_storage_failed', {req_id: d.req_id, error: 'UNSUPPORTED'});
+        if (name === 'web_app_secure_storage_get_key')
+          answer('secure_storage_key_received',
+                 {req_id: d.req_id, value: this.store[d.key] ?? null, can_restore: false});
+        if (name === 'web_app_secure_storage_save_key') {
+          if (d.value === null) delete this.store[d.key]; else this.store[d.key] = d.value;
+          answer('secure_storage_key_saved', {req_id: d.req_id});
+        }
+      } };""".replace("STORE", json.dumps(store))
+
+
+def launch_fragment(signed: str, version: str = "9.1") -> str:
+    """What Telegram appends to a Mini App's URL: the signed initData, the client's version."""
+    return (
+        f"tgWebAppData={quote(signed, safe='')}&tgWebAppVersion={version}&tgWebAppPlatform=android"
+    )
+
+
+async def events(desk: Desk) -> list[list[object]]:
+    result: list[list[object]] = await desk.page.evaluate("window.TelegramWebviewProxy.events")
+    return result
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_inside_telegram_the_served_page_fetches_its_case_and_opens_it_there(
+    standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam], tmp_path: Path
+) -> None:
+    team = teams["kz"]
+    person = Complainant(standin, standin.user(812, "Гульнара", language_code="ru"), "ru")
+    async with running_bot(settings) as runtime:
+        reference = await submit(person, report("KZ", "Сына избили в ИВС, ребро сломано"))
+        await standin.wait_for(lambda: len(sealed_files(team)) == 1, 20)
+        signer = tmp_path / "signer.pub"
+        signer.write_bytes(runtime.receipt_key.public_key_file())
+    key = tmp_path / "staff-key.age"
+    key.write_bytes(protect_identity(team.identity, PASSPHRASE))
+    outsider = standin.user(person_id(813), named("Бекзат")).user_id
+    env = replica_env(settings, settings.resolved_database_url)
+    front = Replica({**env, "MINI_APP_NAME": "desk"}, "mini-app")
+    await front.start()
+    try:
+        page_url = f"{front.url}/desk/"
+        async with browser(tmp_path, 390, 844) as desk:
+            await desk.page.add_init_script(telegram_client(None))
+            signed = init_data(team.member.user_id, start=reference)
+            await desk.page.goto(f"{page_url}#{launch_fragment(signed)}")
+            await shows(desk, "#remote", f"Дело {reference} пришло с сервера бота")
+            await open_key(desk, key, PASSPHRASE)
+            await shows(desk, "#answers", "Сына избили в ИВС, ребро сломано")  # shown at once
+            assert "a police station in KZ" in await text_of(desk, "#summary")
+            assert "SHA-256 проверен" in await text_of(desk, "#attachments")
+            assert "Квитанция не проверена" in await text_of(desk, "#case")
+            # Saving is not offered inside Telegram; the browser is, by the client's own link.
+            assert await desk.page.locator("a[download]").count() == 0
+            assert "Внутри Telegram файлы сохранить нельзя" in await text_of(desk, "#save-outside")
+            await desk.page.click("#open-outside")
+            assert ["web_app_open_link", {"url": page_url}] in await events(desk)
+            await desk.page.click("#back")
+            await drop(desk, [signer])
+            badge = f"#cases tr[data-reference='{reference}'] td:last-child"
+            await shows(desk, badge, "Квитанция проверена")  # the receipt served with the case
+            ARTIFACTS.mkdir(exist_ok=True)
+            await desk.page.screenshot(path=str(ARTIFACTS / "desk-mini-app-390x844.png"))
+            asked = [u for u in desk.requests if not u.startswith("blob:")]
+            assert sorted(set(asked)) == [page_url, f"{page_url}case/{reference}"]
+            assert desk.errors == []
+
+        for who, signed in {
+            "forged": init_data(outsider, start=reference).replace(
+                quote(f'"id": {outsider}'), quote(f'"id": {team.member.user_id}')
+            ),
+            "not staff": init_data(outsider, start=reference),
+            "another coalition's staff": init_data(teams["kg"].member.user_id, start=reference),
+        }.items():
+            async with browser(tmp_path / who.replace(" ", "-"), 390, 844) as desk:
+                await desk.page.add_init_script(telegram_client(None))
+                await desk.page.goto(f"{page_url}#{launch_fragment(signed)}")
+                await shows(desk, "#remote", f"Дело {reference} здесь вам недоступно")
+                assert await desk.page.locator("#cases").count() == 0
+                asked = [u for u in desk.requests if not u.startswith("blob:")]
+                assert sorted(set(asked)) == [page_url, f"{page_url}case/{reference}"], who
+    finally:
+        await front.stop()
+
+
+async def test_the_page_says_when_the_server_cannot_be_reached(tmp_path: Path) -> None:
+    """The served page (with its policy) from a front that first cannot be reached, then
+    refuses: Playwright answers for the front, so the page is what is tested here."""
+    page, policy = served_page()
+    front = "https://front.test/desk/"
+    answers = ["unreachable", "refused"]
+
+    async def case(route: Route) -> None:
+        if answers.pop(0) == "unreachable":
+            await route.abort("internetdisconnected")
+        else:
+            await route.fulfill(status=403, body="not available")
+
+    async with browser(tmp_path, 390, 844) as desk:
+        await desk.page.add_init_script(telegram_client(None))
+        await desk.page.route(
+            front,
+            lambda route: route.fulfill(
+                body=page, content_type="text/html", headers={"Content-Security-Policy": policy}
+            ),
+        )
+        await desk.page.route(f"{front}case/*", case)
+        signed = init_data(person_id(814), start=REF)
+        await desk.page.goto(f"{front}#{launch_fragment(signed)}")
+        await shows(desk, "#remote", f"чтобы загрузить дело {REF}. Проверьте соединение")
+        await desk.page.click("#retry")
+        await shows(desk, "#remote", f"Дело {REF} здесь вам недоступно")
+        assert answers == []
+        assert desk.errors == []
+
+
+async def test_secure_storage_keeps_only_the_protected_key_and_the_passphrase_is_still_asked(
+    folder: Folder, tmp_path: Path
+) -> None:
+    signed = init_data(person_id(815), start=REF).replace(quote('"ru"'), quote('"en"'))
+    fragment = launch_fragment(signed)
+    url = f"{PAGE.as_uri()}#{fragment}"
+    async with browser(tmp_path / "first") as desk:
+        await desk.page.add_init_script(telegram_client({}))
+        await desk.page.goto(url)
+        await desk.page.wait_for_function(
+            "TelegramWebviewProxy.events.some(e => e[0] === 'web_app_secure_storage_get_key')"
+        )
+        await open_key(desk, folder.plain_key)  # a plain key: opened, never offered for keeping
+        await shows(desk, "#key-state", "Key open")
+        await desk.page.click("#lock")
+        await desk.page.set_input_files("#identity", str(folder.protected_key))
+        await desk.page.check("#remember")
+        await desk.page.fill("#passphrase", PASSPHRASE)
+        await desk.page.click("#unlock")
+        await shows(desk, "#notice", "This key file is remembered on this phone")
+        store = await desk.page.evaluate("window.TelegramWebviewProxy.store")
+        saves = [e for e in await events(desk) if e[0] == "web_app_secure_storage_save_key"]
+        assert len(saves) == 1  # the protected key only, once, when asked
+    assert list(store) == ["complaint_desk_identity"]
+    kept = base64.b64decode(store["complaint_desk_identity"])
+    assert kept == folder.protected_key.read_bytes()
+    assert b"AGE-SECRET-KEY" not in kept
+    assert kept.startswith(b"age-encryption.org/v1\n-> scrypt ")
+
+    async with browser(tmp_path / "later") as desk:
+        await desk.page.add_init_script(telegram_client(store))
+        await desk.page.goto(url)
+        await desk.page.click("#use-remembered")
+        await shows(desk, "#passphrase-form", "Passphrase of the key remembered on this phone")
+        assert await desk.page.locator("#remember").count() == 0
+        await desk.page.fill("#passphrase", "not the passphrase")
+        await desk.page.click("#unlock")
+        await shows(desk, "#notice", "Wrong passphrase")
+        await desk.page.fill("#passphrase", PASSPHRASE)
+        await desk.page.click("#unlock")
+        await shows(desk, "#key-state", "Key open: the key remembered on this phone")
+        await drop(desk, folder.case_files[:2])
+        await shows(desk, "#cases", REF)
+        await desk.page.click("#lock")
+        await desk.page.click("#forget-remembered")
+        await shows(desk, "#notice", "no longer remembered on this phone")
+        assert await desk.page.evaluate("window.TelegramWebviewProxy.store") == {}
+        assert await desk.page.locator("#use-remembered").count() == 0
+        assert network(desk, PAGE.as_uri()) == []
+
+
+@pytest.mark.parametrize("version", ["9.1", "8.0"])
+async def test_without_secure_storage_keeping_the_key_is_not_offered(
+    folder: Folder, tmp_path: Path, version: str
+) -> None:
+    signed = init_data(person_id(816), start=REF)
+    async with browser(tmp_path) as desk:
+        # 9.1 with a client that answers UNSUPPORTED; 8.0: too old to ask at all.
+        await desk.page.add_init_script(telegram_client(None if version == "9.1" else {}))
+        await desk.page.goto(f"{PAGE.as_uri()}#{launch_fragment(signed, version)}")
+        await desk.page.set_input_files("#identity", str(folder.protected_key))
+        await desk.page.wait_for_selector("#passphrase-form")
+        await desk.page.wait_for_timeout(300)  # the client's answer has come by now
+        asked = [e[0] for e in await events(desk)]
+        assert ("web_app_secure_storage_get_key" in asked) == (version == "9.1")
+        assert await desk.page.locator("#remember").count() == 0
+        await desk.page.fill("#passphrase", PASSPHRASE)
+        await desk.page.click("#unlock")
+        await shows(desk, "#key-state", "staff-key.age")
+        assert "web_app_secure_storage_save_key" not in [e[0] for e in await events(desk)]
