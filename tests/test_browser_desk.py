@@ -603,11 +603,13 @@ async def test_inside_telegram_the_served_page_fetches_its_case_and_opens_it_the
             assert "Внутри Telegram файлы сохранить нельзя" in await text_of(desk, "#save-outside")
             await desk.page.click("#open-outside")
             assert ["web_app_open_link", {"url": page_url}] in await events(desk)
+            ARTIFACTS.mkdir(exist_ok=True)
+            await desk.page.locator("#save-outside").scroll_into_view_if_needed()
+            await desk.page.screenshot(path=str(ARTIFACTS / "desk-mini-app-case-390x844.png"))
             await desk.page.click("#back")
             await drop(desk, [signer])
             badge = f"#cases tr[data-reference='{reference}'] td:last-child"
             await shows(desk, badge, "Квитанция проверена")  # the receipt served with the case
-            ARTIFACTS.mkdir(exist_ok=True)
             await desk.page.screenshot(path=str(ARTIFACTS / "desk-mini-app-390x844.png"))
             asked = [u for u in desk.requests if not u.startswith("blob:")]
             assert sorted(set(asked)) == [page_url, f"{page_url}case/{reference}"]

@@ -1,7 +1,7 @@
-"""The browser desk: its data files (columns, form, catalogs), the built page and its server.
+"""The browser desk: its data files (columns, form, catalogs), the built page and its servers.
 
 The page itself lives in `desk/` (TypeScript); `desk.html` here is its build, shipped in the
-package so `complaint-bot desk serve` (and later the webhook front) can hand it out.
+package so `complaint-bot desk serve` and the webhook front (`mini_app.py`) can hand it out.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Telegram Mini App `initData`: verify it, then decide who may fetch a case's sealed file.
 
-Pure functions, ready for the webhook front to mount: no HTTP framework, no database. The
-verification follows Telegram's documentation ("Validating data received via the Mini App"):
+Pure functions: no HTTP framework, no database. The webhook front's routes (`mini_app.py`)
+verify initData here; the fetch itself goes through Casework, whose rule for a Mini App user (their
+private chat) is `may_fetch_sealed`'s, and which audits it like `/case REF`. The verification
+follows Telegram's documentation ("Validating data received via the Mini App"):
 the data-check-string is every field but `hash`, as `key=value` lines sorted by key; the secret
 key is HMAC-SHA256 of the bot token keyed with "WebAppData"; `hash` must be the hex HMAC-SHA256
 of the data-check-string under that secret key. `auth_date` must also be recent, so a captured
