@@ -25,6 +25,7 @@ def test_defaults_give_a_sqlite_database_in_the_data_dir(monkeypatch: pytest.Mon
         ("TELEGRAM_API_URL", "ftp://x", "TELEGRAM_API_URL: "),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL: expected sqlite:///path or postgresql://"),
         ("DRAFT_LIFETIME_HOURS", "72", "DRAFT_LIFETIME_HOURS: "),
+        ("MINI_APP_NAME", "https://t.me/bot/desk", "MINI_APP_NAME: expected the Mini App's short"),
     ],
 )
 def test_an_invalid_setting_names_itself(
@@ -35,6 +36,13 @@ def test_an_invalid_setting_names_itself(
         load_settings()
     assert str(caught.value).startswith(expected)
     assert "\n" not in str(caught.value)
+
+
+def test_the_mini_app_name_is_optional(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MINI_APP_NAME", "")
+    assert load_settings().mini_app_name is None
+    monkeypatch.setenv("MINI_APP_NAME", "case_desk")
+    assert load_settings().mini_app_name == "case_desk"
 
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
