@@ -16,6 +16,7 @@ from bot import metrics
 from bot.app import Runtime
 from bot.chat.context import BotApplication, Context
 from bot.chat.delivery import Courier
+from bot.chat.limits import SendLimiter
 from bot.chat.poller import DurablePoller
 from bot.errors import TokenRejected
 from bot.profile import describe_bot
@@ -30,7 +31,13 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
     runtime.directory  # noqa: B018 - a broken coalitions file stops the start, not a submission
     runtime.receipt_key  # noqa: B018 - so does an unreadable receipt signing key
     wake = asyncio.Event()
-    application, wiper = runtime.build_application(on_sent=wake.set)
+    # One process: Telegram's retry-after, group limit and window for answering a press.
+    limiter = SendLimiter(
+        None,
+        on_retry_after=metrics.TOO_MANY.inc,
+        on_retry=metrics.SEND_RETRIES.inc,
+    )
+    application, wiper = runtime.build_application(on_sent=wake.set, rate_limiter=limiter)
     poller = DurablePoller(
         application,
         dead_letter=Replicas(runtime).dead_letters().put_aside,
