@@ -43,6 +43,7 @@ async def test_a_press_answered_after_telegrams_window_still_shows_the_next_step
         assert shown is not None
         assert shown.type == "single", "a question with buttons"
         label = person.t.gettext(FORM.choices_for(shown)[0].label)
+        assert settings.database_url is not None
         with database_held(settings.database_url):
             await user.press(label)
             await asyncio.sleep(1.5)  # the bot has the update and is held by the database
