@@ -8,7 +8,9 @@ import contextlib
 import datetime as dt
 import logging
 import signal
+from wsgiref.simple_server import WSGIServer
 
+from prometheus_client import start_http_server
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
@@ -60,6 +62,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
         log.info("stopped before Telegram answered")
         await application.bot.shutdown()
         return
+    metrics_server = _serve_metrics(runtime.settings.listen_host, runtime.settings.metrics_port)
     try:
         await describe_bot(application, runtime.catalogs, runtime.directory.coalitions)
         courier = Courier(
@@ -86,10 +89,22 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
         stop.set()
         await asyncio.gather(*background, return_exceptions=True)
     finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
+            metrics_server.server_close()
         refused = runtime.casework.unaudited_refusals
         log.info("refusals to non-staff outside staff chats (not audited): %d", refused.total())
         await application.shutdown()
         runtime.database_worker.close()
+
+
+def _serve_metrics(host: str, port: int | None) -> WSGIServer | None:
+    """Polling mode's /metrics (the webhook front serves its own), on a thread of its own."""
+    if port is None:
+        return None
+    server, _thread = start_http_server(port, host, registry=metrics.REGISTRY)
+    log.info("metrics on http://%s:%d/metrics", host, port)
+    return server
 
 
 async def _initialize(application: BotApplication, stop: asyncio.Event) -> bool:
