@@ -32,7 +32,8 @@ def refused(exposition: str) -> dict[str, float]:
 
 def scrape(url: str) -> str:
     with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback, the test's own
-        return response.read().decode()
+        body: bytes = response.read()
+        return body.decode()
 
 
 async def test_complainants_commands_leave_no_audit_row_and_foreign_groups_are_left(
