@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from telegram.ext import Application, BaseRateLimiter
 
+from bot import metrics
 from bot.cases.casework import Casework
 from bot.cases.coalitions import CoalitionDirectory
 from bot.cases.complainants import ComplainantCases
@@ -187,7 +188,14 @@ class Runtime:
 
     @cached_property
     def casework(self) -> Casework:
-        return Casework(self.unit_of_work, self.directory, self.catalogs, seal_case, self.relays)
+        return Casework(
+            self.unit_of_work,
+            self.directory,
+            self.catalogs,
+            seal_case,
+            self.relays,
+            on_unaudited_refusal=lambda action: metrics.UNAUDITED_REFUSALS.labels(action).inc(),
+        )
 
     @cached_property
     def complainant_cases(self) -> ComplainantCases:

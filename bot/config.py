@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     listen_host: str = "127.0.0.1"
     listen_port: Annotated[int, Field(ge=1, le=65535)] = 8080
     webhook_max_connections: Annotated[int, Field(ge=1, le=100)] = 40
+    # Polling mode: serve /metrics on LISTEN_HOST:METRICS_PORT (webhook mode serves it itself).
+    metrics_port: Annotated[int | None, Field(ge=1, le=65535)] = None
     # Interactive sends per second of one replica: about 25 divided by the number of replicas.
     send_per_second: Annotated[float, Field(gt=0, le=30)] = 25.0
     # How replicas on PostgreSQL choose the one that runs the periodic jobs (bot.lifecycle).

@@ -8,7 +8,9 @@ import contextlib
 import datetime as dt
 import logging
 import signal
+from wsgiref.simple_server import WSGIServer
 
+from prometheus_client import start_http_server
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
@@ -16,6 +18,7 @@ from bot import metrics
 from bot.app import Runtime
 from bot.chat.context import BotApplication, Context
 from bot.chat.delivery import Courier
+from bot.chat.limits import SendLimiter
 from bot.chat.poller import DurablePoller
 from bot.errors import TokenRejected
 from bot.profile import describe_bot
@@ -30,7 +33,13 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
     runtime.directory  # noqa: B018 - a broken coalitions file stops the start, not a submission
     runtime.receipt_key  # noqa: B018 - so does an unreadable receipt signing key
     wake = asyncio.Event()
-    application, wiper = runtime.build_application(on_sent=wake.set)
+    # One process: Telegram's retry-after, group limit and window for answering a press.
+    limiter = SendLimiter(
+        None,
+        on_retry_after=metrics.TOO_MANY.inc,
+        on_retry=metrics.SEND_RETRIES.inc,
+    )
+    application, wiper = runtime.build_application(on_sent=wake.set, rate_limiter=limiter)
     poller = DurablePoller(
         application,
         dead_letter=Replicas(runtime).dead_letters().put_aside,
@@ -53,6 +62,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
         log.info("stopped before Telegram answered")
         await application.bot.shutdown()
         return
+    metrics_server = _serve_metrics(runtime.settings.listen_host, runtime.settings.metrics_port)
     try:
         await describe_bot(application, runtime.catalogs, runtime.directory.coalitions)
         courier = Courier(
@@ -80,10 +90,22 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
         stop.set()
         await asyncio.gather(*background, return_exceptions=True)
     finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
+            metrics_server.server_close()
         refused = runtime.casework.unaudited_refusals
         log.info("refusals to non-staff outside staff chats (not audited): %d", refused.total())
         await application.shutdown()
         runtime.database_worker.close()
+
+
+def _serve_metrics(host: str, port: int | None) -> WSGIServer | None:
+    """Polling mode's /metrics (the webhook front serves its own), on a thread of its own."""
+    if port is None:
+        return None
+    server, _thread = start_http_server(port, host, registry=metrics.REGISTRY)
+    log.info("metrics on http://%s:%d/metrics", host, port)
+    return server
 
 
 async def _initialize(application: BotApplication, stop: asyncio.Event) -> bool:

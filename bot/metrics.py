@@ -59,6 +59,13 @@ WEBHOOK_LAST_ERROR = Gauge(
     "When Telegram last failed to deliver to the webhook (getWebhookInfo; 0 if never).",
     registry=REGISTRY,
 )
+UNAUDITED_REFUSALS = Counter(
+    "complaint_bot_unaudited_refusals",
+    "Staff commands or buttons refused to someone who is not staff, outside staff chats, by "
+    "action: counted here instead of a row per person in the audit log.",
+    ["action"],
+    registry=REGISTRY,
+)
 
 
 def exposition() -> bytes:

@@ -19,6 +19,7 @@ from storage.cases import SqlCases, SqlOutbox
 from storage.contacts import SqlContacts
 from storage.dead_letters import SqlDeadLetters
 from storage.schema import DraftFileRow, DraftRow, ProcessedUpdate
+from storage.times import to_the_hour
 from storage.wipes import SqlWipes
 
 _DRAFT = "draft"
@@ -123,7 +124,7 @@ class SqlUpdates:
         if key is not None and self._session.get_bind().dialect.name == "postgresql":
             self._session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         insert = _insert_for(self._session)(ProcessedUpdate).values(
-            update_id=update_id, processed_at=now
+            update_id=update_id, processed_at=to_the_hour(now)
         )
         claimed = insert.on_conflict_do_nothing().returning(ProcessedUpdate.update_id)
         return self._session.execute(claimed).first() is not None

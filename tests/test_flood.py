@@ -36,6 +36,9 @@ def test_a_bucket_refills_and_each_message_not_taken_is_said_until_it_is_a_real_
     refused = [guard.check(1) for _ in range(8)]
     assert not any(v.allowed for v in refused)
     assert [v.warn for v in refused] == [True] * 5 + [False] * 3, "said for each, then a flood"
+    assert [v.owed for v in refused] == [False] * 5 + [True, False, False], "one notice owed"
+    assert guard.settle(1) == 3, "the notice counts every message not answered"
+    assert guard.settle(1) == 0
     assert guard.check(2).allowed, "another person is not affected"
     clock.now += 1.0
     assert guard.check(1).allowed
@@ -43,6 +46,15 @@ def test_a_bucket_refills_and_each_message_not_taken_is_said_until_it_is_a_real_
     clock.now += 3.0
     assert [guard.check(1).allowed for _ in range(3)] == [True, True, True]
     assert [guard.check(1).warn for _ in range(2)] == [True, False], "one more said per 3 s"
+
+
+def test_presses_not_taken_are_not_counted_as_lost_messages() -> None:
+    clock = Clock()
+    guard = FloodGuard(per_second=1, burst=1, clock=clock, today=lambda: clock.day)
+    guard.check(1)
+    pressed = [guard.check(1, BUTTON_COST) for _ in range(12)]
+    assert not any(v.allowed or v.owed for v in pressed[5:]), "the button stays to press again"
+    assert guard.settle(1) == 0
 
 
 def test_button_presses_cost_a_fraction_of_a_message() -> None:
@@ -119,3 +131,28 @@ async def test_pressing_skip_quickly_then_answering_loses_nothing_unsaid(
     assert "e_narrative" in asked
     assert not [text for text in said if "very fast" in text]
     assert person.t.ngettext("{n} file received.", "{n} files received.", 1) in taken.content
+
+
+async def test_every_message_a_burst_loses_is_said_either_at_once_or_in_one_later_notice(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    coalitions, _ = make_coalitions(standin, tmp_path / "config")
+    database = f"sqlite:///{tmp_path}/db.sqlite3"
+    settings = settings_for(standin, tmp_path / "data", database, coalitions, flood_burst=4)
+    settings = settings.model_copy(update={"flood_per_second": 0.001})  # no refill in the test
+    user = standin.user(person_id(1004), named("Gulnara"), language_code="en")
+    person = Complainant(standin, user, "en")
+    sent = 14
+    async with running_bot(settings):
+        await person.command("start")  # takes one of the 4
+        await asyncio.gather(*(user.send_text(f"answer {n}") for n in range(sent)))
+        await standin.wait_for(
+            lambda: any("in the last seconds" in m.content for m in user.visible_messages()), 15
+        )
+        await standin.wait_idle(quiet=0.5, timeout=20)
+    said = [m.content for m in user.visible_messages() if m.from_bot]
+    at_once = [text for text in said if "this message was not saved" in text]
+    later = [int(text.split()[0]) for text in said if "in the last seconds" in text]
+    assert len(at_once) >= 5, "the reply budget is spent first"
+    assert later, "then the rest is counted into a later notice"
+    assert len(at_once) + sum(later) == sent - 3, "each message not taken is said, once"

@@ -80,6 +80,21 @@ async def test_retries_back_off_and_stop_when_telegram_no_longer_allows_deleting
     assert chat.pending() == 0
 
 
+async def test_a_failed_retry_leaves_only_the_hour_on_record(chat: Chat) -> None:
+    chat.bot.failures += [NetworkError("down")] * 2
+    chat.clock.advance(minutes=17, seconds=23)
+    assert not await chat.wiper.wipe(CHAT, [51])
+    await chat.a_round()  # fails again: its next try is held in memory, not stored
+    with chat.units() as unit:
+        stored = unit.wipes.due(chat.clock(), limit=5)
+    assert [w.attempts for w in stored] == [1], "on record as due: no exact retry time stored"
+    await chat.a_round()
+    assert chat.bot.deleted == [], "yet not retried before its backoff"
+    chat.clock.advance(seconds=2)
+    await chat.a_round()
+    assert chat.bot.deleted == [(CHAT, [51])]
+
+
 async def test_a_scheduled_wipe_waits_for_its_time(chat: Chat) -> None:
     await chat.wiper.schedule(CHAT, [41, 41, 42], dt.timedelta(hours=24))
     chat.clock.advance(hours=23, minutes=59)

@@ -116,8 +116,10 @@ class Casework:
         seal_case: SealCase,
         relays: RelaySeal,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        on_unaudited_refusal: Callable[[str], None] = lambda action: None,
     ) -> None:
         self._units = units
+        self._on_unaudited_refusal = on_unaudited_refusal
         self._directory = directory
         self._catalogs = catalogs
         self._seal_case = seal_case
@@ -125,6 +127,10 @@ class Casework:
         self._clock = clock
         self.unaudited_refusals: Counter[str] = Counter()
         self._staff_chats = {c.staff_chat_id for c in directory.coalitions}
+
+    def _count_unaudited(self, action: str) -> None:
+        self.unaudited_refusals[action] += 1
+        self._on_unaudited_refusal(action)
 
     def audits(self, actor: Actor) -> bool:
         """Whether what this person does goes into the audit log: staff anywhere, or anyone in
@@ -150,7 +156,7 @@ class Casework:
         """Record a refused attempt: in the audit log for staff or in a staff chat (the reference
         only if the person is staff somewhere), else only in the count."""
         if not self.audits(actor):
-            self.unaudited_refusals[action] += 1
+            self._count_unaudited(action)
             return Refusal()
         kept = reference if self.is_staff(actor.user_id) else None
         with self._units() as unit:
@@ -329,7 +335,7 @@ class Casework:
             coalition = self._coalition_for(actor, case)
             if case is None or coalition is None:
                 if not self.audits(actor):
-                    self.unaudited_refusals[action] += 1
+                    self._count_unaudited(action)
                     return Refusal()
                 kept = reference if self.is_staff(actor.user_id) else None
                 unit.audit.append(

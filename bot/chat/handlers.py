@@ -8,6 +8,7 @@ are sent only after the transaction has committed.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
@@ -21,7 +22,7 @@ from bot.cases.withdrawal import Withdrawals
 from bot.chat import callbacks as cb
 from bot.chat.attachments import AttachmentRefused, attachment_of, fetch, typed
 from bot.chat.context import Context
-from bot.chat.flood import BUTTON_COST, FloodGuard
+from bot.chat.flood import BUTTON_COST, WARNING_EVERY_SECONDS, FloodGuard
 from bot.chat.kit import ComplainantKit
 from bot.chat.screens import Helpline, Screen, Screens
 from bot.chat.senders import rows_of
@@ -51,6 +52,7 @@ class IntakeHandlers:
         *,
         demo: bool = False,
         flood: FloodGuard | None = None,
+        unsaid_notice_delay: float = WARNING_EVERY_SECONDS,
         withdrawals: Withdrawals | None = None,
         helplines: Sequence[Helpline] = (),
     ) -> None:
@@ -64,13 +66,16 @@ class IntakeHandlers:
         self._on_sent = kit.on_queued
         self._demo = demo
         self._flood = flood or FloodGuard()
+        self._unsaid_notice_delay = unsaid_notice_delay
+        self._later: set[asyncio.Task[None]] = set()
         self._withdrawals = withdrawals
         self._helplines = tuple(helplines)
 
     async def on_any_update(self, update: Update, context: Context) -> None:
         """Flood control before anything else. A press that is not taken gets a pop-up (its
         button stays, to press again); a message that is not taken gets a reply saying it was
-        not saved and should be sent again (a real flood, past that, is dropped unanswered)."""
+        not saved and should be sent again, or, past that reply budget, is counted into one
+        later notice saying how many were not saved."""
         user = update.effective_user
         if user is None:
             return
@@ -88,7 +93,17 @@ class IntakeHandlers:
                 Screen(_escape(screens.not_saved_too_fast())),
                 reply_to=message.message_id if message is not None else None,
             )
+        elif verdict.owed and update.effective_chat is not None:
+            notice = self._tell_unsaid_later(user.id, update.effective_chat.id, screens)
+            self._later.add(task := asyncio.create_task(notice))
+            task.add_done_callback(self._later.discard)
         raise ApplicationHandlerStop
+
+    async def _tell_unsaid_later(self, account_id: int, chat_id: int, screens: Screens) -> None:
+        await asyncio.sleep(self._unsaid_notice_delay)
+        unsaid = self._flood.settle(account_id)
+        if unsaid:
+            await self._send.send(chat_id, Screen(_escape(screens.not_saved_many(unsaid))))
 
     async def on_start(self, update: Update, context: Context) -> None:
         user, message = update.effective_user, update.effective_message

@@ -9,6 +9,9 @@ minute per group. Replicas share them so:
 - a `retry_after` that any replica is told is written to one shared "pause until" row, which
   every replica reads (at most once a second) and honours before sending.
 
+A single polling process has no per-second budget (`per_second=None`): its replies answer
+people as they write, and a 429 still pauses it; the group window and the retry-after pause hold.
+
 One refusal is also taken here, for every handler at once: answering a callback query after
 Telegram's window (~15 s: an update redelivered after an outage, or a second replica answering
 a query the first already answered) is refused as "query is too old". The phone's spinner has
@@ -89,14 +92,14 @@ class _GroupWindow:
 class SendLimiter(BaseRateLimiter[None]):
     def __init__(
         self,
-        per_second: float,
+        per_second: float | None,
         pause: SharedPause | None = None,
         *,
         refresh_seconds: float = 1.0,
         on_retry_after: Callable[[], None] = lambda: None,
         on_retry: Callable[[], None] = lambda: None,
     ) -> None:
-        self._bucket = _Bucket(per_second, burst=max(1.0, per_second))
+        self._bucket = None if per_second is None else _Bucket(per_second, max(1.0, per_second))
         self._groups = _GroupWindow()
         self._pause = pause
         self._refresh = refresh_seconds
@@ -126,7 +129,7 @@ class SendLimiter(BaseRateLimiter[None]):
         budgeted = not endpoint.lower().startswith(_UNBUDGETED)
         for attempt in (1, 2):
             await self._wait_for_pause()
-            if budgeted:
+            if budgeted and self._bucket is not None:
                 await self._bucket.take()
                 if _is_group(chat):
                     await self._groups.take(chat)

@@ -512,6 +512,16 @@ class Screens:
             "seconds and send it again."
         )
 
+    def not_saved_many(self, count: int) -> str:
+        """The later notice for messages the flood guard neither took nor answered (plain)."""
+        return self.t.ngettext(
+            "{n} message you sent in the last seconds was not saved, because messages came too "
+            "fast. Please send it again, slowly.",
+            "{n} messages you sent in the last seconds were not saved, because messages came too "
+            "fast. Please send them again, one at a time.",
+            count,
+        )
+
     def stale_button(self) -> str:
         return self.t.gettext("This button is no longer active.")
 

@@ -1,7 +1,9 @@
 """Deleting the conversation's messages from the complainant's chat, with durable retries.
 
 A bot may delete messages in a private chat (its own and the user's) for 48 hours. A deletion
-that fails is kept (sealed at rest) and retried until it succeeds or that window closes.
+that fails is kept (sealed at rest) and retried until it succeeds or that window closes. Its
+stored times are to the hour; the backoff between tries is held in memory only, so no stored
+time says to the second when a deletion failed (a restart simply tries again at once).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ TELEGRAM_DELETE_WINDOW = dt.timedelta(hours=48)
 # are deleted after this long: a phone searched later shows nothing.
 CASE_MESSAGE_LIFETIME = dt.timedelta(hours=24)
 BATCH = 100
+BATCH_OF_WIPES = 20
 
 
 class Wiper:
@@ -42,6 +45,7 @@ class Wiper:
         self._units = units
         self._clock = clock
         self._idle = idle_seconds
+        self._not_before: dict[int, dt.datetime] = {}
 
     async def wipe(self, chat_id: int, message_ids: Iterable[int]) -> bool:
         ids = sorted({i for i in message_ids if i > 0})
@@ -88,18 +92,22 @@ class Wiper:
             unit.commit()
 
     def _due(self) -> Sequence[PendingWipe]:
+        now = self._clock()
         with self._units() as unit:
-            due = unit.wipes.due(self._clock())
+            due = unit.wipes.due(now, limit=BATCH_OF_WIPES + len(self._not_before))
             unit.commit()
-        return due
+        return [w for w in due if self._not_before.get(w.id, now) <= now][:BATCH_OF_WIPES]
 
     def _settle(self, pending: PendingWipe, deleted: bool) -> None:
         with self._units() as unit:
             if deleted:
                 unit.wipes.done(pending.id)
+                self._not_before.pop(pending.id, None)
             else:
+                now = self._clock()
                 backoff = dt.timedelta(seconds=min(600, 2 ** min(pending.attempts + 1, 10)))
-                unit.wipes.retry(pending.id, self._clock() + backoff)
+                unit.wipes.retry(pending.id, _to_the_hour(now))
+                self._not_before[pending.id] = now + backoff
             unit.commit()
 
 
