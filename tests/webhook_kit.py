@@ -257,16 +257,18 @@ class RoundRobin:
 
 class TcpCut:
     """A TCP proxy to PostgreSQL that the test can cut (every connection closed, new ones
-    refused) and restore, so an outage leaves the shared server alone."""
+    refused) and restore, so an outage leaves the shared server alone. Listening on another
+    address of this machine, it also lets a container reach a server on 127.0.0.1."""
 
-    def __init__(self, target_port: int) -> None:
+    def __init__(self, target_port: int, host: str = "127.0.0.1") -> None:
         self.port = free_port()
+        self.host = host
         self._target = target_port
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.StreamWriter] = set()
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self._server = await asyncio.start_server(self._serve, self.host, self.port)
 
     async def cut(self) -> None:
         if self._server is not None:
