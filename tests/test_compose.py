@@ -204,10 +204,10 @@ async def test_compose_brings_up_bot_database_and_tls_front_in_two_commands(
             assert taken.status_code == 200
             first = [call.params["text"] for call in standin.calls_of("sendMessage")]
             assert first, "the bot in the stack replied"
-            again = await client.post(
+            redelivered = await client.post(
                 f"{front}/telegram", json=update, headers={SECRET_HEADER: secret}, timeout=60
             )
-            assert again.status_code == 200
+            assert redelivered.status_code == 200
         again = [call.params["text"] for call in standin.calls_of("sendMessage")][len(first) :]
         assert len(again) == 1, "redelivered: not applied again, the step only shown again"
         assert again[0] in first[-1]
