@@ -287,3 +287,28 @@ async def test_a_second_webhook_process_on_sqlite_stops_with_one_line(
     assert "SQLite takes one process" in line
     assert "Traceback" not in str(refused.value)
     await first.stop()
+
+
+async def test_a_replica_started_before_its_database_waits_for_it_with_one_line(
+    standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam]
+) -> None:
+    """As in compose or a pod: the bot may start before PostgreSQL answers."""
+    if not settings.resolved_database_url.startswith("postgresql"):
+        pytest.skip("the database is cut on a TCP proxy to PostgreSQL")
+    runtime = Runtime(settings)
+    await asyncio.to_thread(runtime.upgrade_database)
+    runtime.keys  # noqa: B018 - the server key, made once
+    runtime.database.dispose()
+    url = make_url(settings.resolved_database_url)
+    proxy = TcpCut(url.port or 5432)
+    through_proxy = url.set(port=proxy.port).render_as_string(hide_password=False)
+    replica = Replica({**replica_env(settings, through_proxy), "LOG_LEVEL": "INFO"}, "early")
+    starting = asyncio.create_task(replica.start())
+    await asyncio.sleep(4)
+    assert not starting.done(), "no answer on /healthz without its database"
+    await proxy.start()
+    await starting
+    log = await replica.stop()
+    await proxy.cut()
+    assert "the database is not reachable yet" in log
+    assert "Traceback" not in log
