@@ -26,7 +26,7 @@ for image in "$@"; do
     esac
     if ! podman image exists "$name"; then
         # Host networking for apt-get and pip only while building; nothing runs this way.
-        podman build --quiet --format docker --network host --build-arg "BASE=$BASE" \
+        podman build --quiet --format docker --layers=false --network host --build-arg "BASE=$BASE" \
             -f "$file" -t "$name" "$context" > /dev/null
         echo "offline-images: built $name" >&2
     fi

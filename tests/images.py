@@ -90,7 +90,7 @@ def bot_image(scratch: Path) -> str:
         cwd=context, check=True,
     )  # fmt: skip
     subprocess.run(
-        ["podman", "build", "--quiet", "--format", "docker", "--network", "none",
+        ["podman", "build", "--quiet", "--format", "docker", "--network", "none", "--layers=false",
          "--build-arg", f"BASE={base}", "--build-arg", "PIP_NO_INDEX=1",
          "-f", "deploy/Dockerfile", "-t", image, "."],
         cwd=context, check=True, stdout=subprocess.DEVNULL,
@@ -101,7 +101,8 @@ def bot_image(scratch: Path) -> str:
 
 def offline_image(kind: str) -> str:
     """PostgreSQL or Caddy from Debian's packages, as deploy/offline-images.sh builds them."""
-    inputs = [f"deploy/offline/{kind}.Containerfile", "deploy/offline/postgres-entrypoint.sh"]
+    inputs = [f"deploy/offline/{kind}.Containerfile", "deploy/offline/postgres-entrypoint.sh",
+              "deploy/offline-images.sh"]  # fmt: skip
     image = f"localhost/complaint-bot-{kind}:ci-{digest(inputs)}"
     if not exists(image):
         subprocess.run(
