@@ -303,8 +303,17 @@ async def test_a_replica_started_before_its_database_waits_for_it_with_one_line(
     proxy = TcpCut(url.port or 5432)
     through_proxy = url.set(port=proxy.port).render_as_string(hide_password=False)
     replica = Replica({**replica_env(settings, through_proxy), "LOG_LEVEL": "INFO"}, "early")
+    tried = asyncio.Event()
+
+    async def refuse(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        tried.set()  # the database is "down": every connection dropped at once
+        writer.transport.abort()
+
+    refusing = await asyncio.start_server(refuse, "127.0.0.1", proxy.port)
     starting = asyncio.create_task(replica.start())
-    await asyncio.sleep(4)
+    await asyncio.wait_for(tried.wait(), 60)
+    refusing.close()
+    await refusing.wait_closed()
     assert not starting.done(), "no answer on /healthz without its database"
     await proxy.start()
     await starting
