@@ -6,12 +6,15 @@ import argparse
 import asyncio
 import datetime as dt
 import getpass
+import logging
 import os
 import sys
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
 from telegram import Bot
 from telegram.error import TelegramError
 
@@ -35,6 +38,9 @@ from storage.sealing import fingerprint, new_identity, protect_identity
 from storage.server_keys import ServerKeys, load_server_keys, write_server_keys
 
 EXIT_CONFIG = 2
+EXIT_DATABASE = 1  # not 2: systemd's RestartPreventExitStatus=2 would never try again
+DATABASE_WAIT_SECONDS = 60.0
+_log = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -209,10 +215,8 @@ def _run(arguments: argparse.Namespace) -> int:
     configure_logging(settings.log_level, settings.log_format)
     runtime = Runtime(settings)
     runtime.form  # noqa: B018 - fail early on a broken form
-    if arguments.no_migrate:
-        runtime.require_current_schema()
-    else:
-        runtime.upgrade_database()
+    if not _prepare_database(runtime, migrate=not arguments.no_migrate):
+        return EXIT_DATABASE
     if arguments.webhook:
         from bot.replicas import serve_webhook  # uvicorn and starlette only for this mode
 
@@ -220,6 +224,32 @@ def _run(arguments: argparse.Namespace) -> int:
     else:
         asyncio.run(serve(runtime))
     return 0
+
+
+def _prepare_database(runtime: Runtime, *, migrate: bool) -> bool:
+    """Migrate (or check that the schema is current), waiting up to DATABASE_WAIT_SECONDS for
+    the database to answer: a container or a pod may start before its database does. False,
+    with one line, if it never answers (an exit code that a restart policy retries)."""
+    pause, waited = 1.0, 0.0
+    while True:
+        try:
+            if migrate:
+                runtime.upgrade_database()
+            else:
+                runtime.require_current_schema()
+            return True
+        except OperationalError as error:
+            if waited >= DATABASE_WAIT_SECONDS:
+                print(
+                    f"complaint-bot: the database did not answer for {waited:.0f} s "
+                    f"({type(error).__name__}); check DATABASE_URL and that it runs",
+                    file=sys.stderr,
+                )
+                return False
+            _log.warning("the database is not reachable yet; retrying in %.0f s", pause)
+            time.sleep(pause)
+            waited += pause
+            pause = min(pause * 2, 10.0)
 
 
 def _version() -> str:

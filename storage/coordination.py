@@ -27,6 +27,7 @@ from storage.schema import CoordinationRow
 
 LEADER_ROW = "leader"
 PAUSE_ROW = "telegram-pause"
+LEASE = dt.timedelta(seconds=30)  # a killed lease-row leader is replaced within this and a check
 
 
 def lock_key(name: str) -> int:
@@ -81,7 +82,7 @@ class LeaseLeadership:
         self,
         sessions: sessionmaker[Session],
         holder: str,
-        lease: dt.timedelta = dt.timedelta(seconds=30),
+        lease: dt.timedelta = LEASE,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self._sessions = sessions

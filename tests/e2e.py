@@ -130,6 +130,9 @@ def kill_leftovers() -> None:
 class BotProcess:
     """`complaint-bot run` in a child process, as an operator would start it."""
 
+    args: tuple[str, ...] = ("run",)
+    stop_seconds = 30.0
+
     def __init__(
         self,
         standin: BotApiStandIn,
@@ -138,7 +141,7 @@ class BotProcess:
         coalitions_file: Path | None = None,
         log_level: str = "WARNING",
     ) -> None:
-        self.env = {
+        env = {
             **os.environ,
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": standin.url,
@@ -149,12 +152,16 @@ class BotProcess:
             "FLOOD_BURST": "10000",
         }
         if coalitions_file is not None:
-            self.env["COALITIONS_FILE"] = str(coalitions_file)
+            env["COALITIONS_FILE"] = str(coalitions_file)
+        self._use(env)
+
+    def _use(self, env: dict[str, str]) -> None:
+        self.env = env
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=self.env, stderr=asyncio.subprocess.PIPE
+            sys.executable, "-m", "bot", *self.args, env=self.env, stderr=asyncio.subprocess.PIPE
         )
         RUNNING.append(self.process)
 
@@ -164,10 +171,11 @@ class BotProcess:
         await self.process.wait()
 
     async def stop(self) -> str:
+        """SIGTERM (unless it has ended already), then its standard error."""
         assert self.process is not None
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(self.process.wait(), 30)
+            await asyncio.wait_for(self.process.wait(), self.stop_seconds)
         assert self.process.stderr is not None
         return (await self.process.stderr.read()).decode()
 

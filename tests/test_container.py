@@ -1,8 +1,9 @@
 """The image builds offline (podman, a Debian base made with debootstrap) and answers /healthz
 as an unprivileged user, its secrets mounted as files (issue 12.4).
 
-Slow (a minute or two): it builds the real image. Outside CI it is skipped when podman or
-debootstrap is missing; in CI (CI=true) their absence fails it, as .ci/run installs them.
+Slow the first time (a few minutes): it builds the real image, which tests/images.py keeps for
+later runs and for tests/test_compose.py. Outside CI it is skipped when podman or debootstrap is
+missing; in CI (CI=true) their absence fails it, as .ci/run installs them.
 """
 
 from __future__ import annotations
@@ -10,64 +11,24 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.e2e import TOKEN, named, person_id
+from tests.images import RUN, bot_image, require_podman
 from tests.standin import BotApiStandIn
 from tests.webhook_kit import SECRET, WEBHOOK_URL, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
-BASE = "localhost/complaint-bot-base:bookworm"
-IMAGE = "localhost/complaint-bot:ci"
 pytestmark = pytest.mark.timeout(900)
-# runc, and limits no higher than this process has: podman would otherwise raise them, which
-# needs CAP_SYS_RESOURCE that a sandboxed CI root may lack. Health timers need systemd: off.
-RUN = ["podman", "--runtime", "runc", "run", "--rm", "--no-healthcheck",
-       "--ulimit", "nofile=4096:4096", "--ulimit", "nproc=4096:4096"]  # fmt: skip
-
-
-def _missing() -> str | None:
-    for tool in ("podman", "debootstrap"):
-        if shutil.which(tool) is None:
-            return f"{tool} is not installed (.ci/run installs it)"
-    if os.geteuid() != 0:
-        return "building the Debian base with debootstrap needs root"
-    return None
 
 
 @pytest.fixture(scope="module")
 def image(tmp_path_factory: pytest.TempPathFactory) -> str:
-    problem = _missing()
-    if problem is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(problem)
-        pytest.skip(problem)
-    subprocess.run([str(ROOT / "deploy" / "debian-base.sh"), BASE], check=True)
-    context = tmp_path_factory.mktemp("image")
-    for name in ("pyproject.toml", "README.md", "requirements.lock", "requirements-build.lock"):
-        shutil.copy(ROOT / name, context / name)
-    for name in ("bot", "storage", "deploy"):
-        shutil.copytree(ROOT / name, context / name, ignore=shutil.ignore_patterns("__pycache__"))
-    wheels = context / "wheelhouse"
-    wheels.mkdir()
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--require-hashes",
-         "-r", "requirements.lock", "-r", "requirements-build.lock", "-d", str(wheels)],
-        cwd=context, check=True,
-    )  # fmt: skip
-    subprocess.run(
-        ["podman", "build", "--quiet", "--format", "docker", "--network", "none",
-         "--build-arg", f"BASE={BASE}", "--build-arg", "PIP_NO_INDEX=1",
-         "-f", "deploy/Dockerfile", "-t", IMAGE, "."],
-        cwd=context, check=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    return IMAGE
+    require_podman()
+    return bot_image(tmp_path_factory.mktemp("image"))
 
 
 def test_the_image_runs_as_a_user_with_a_healthcheck_and_no_secrets(image: str) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import os
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -16,8 +18,9 @@ from sqlalchemy.engine import make_url
 
 from bot.app import Runtime
 from bot.config import Settings
+from storage.coordination import LEADER_ROW, LEASE
 from storage.database import make_engine
-from storage.schema import DeadLetterRow
+from storage.schema import CoordinationRow, DeadLetterRow
 from tests.e2e import TOKEN, StaffTeam, named, person_id, sealed_files
 from tests.standin import BotApiStandIn
 from tests.test_e2e_cases import COUNTRIES, report, submit
@@ -82,13 +85,14 @@ async def cluster(
     database_url: str | None = None,
     twice_at_once: float = 0.15,
     again_after: float = 0.15,
+    env: dict[str, str] | None = None,
 ) -> AsyncIterator[Cluster]:
     runtime = Runtime(settings)
     await asyncio.to_thread(runtime.upgrade_database)
     runtime.keys  # noqa: B018 - the server key, shared by every replica, made once
     runtime.database.dispose()
-    env = replica_env(settings, database_url or settings.resolved_database_url)
-    replicas = [Replica(env, f"replica-{n}") for n in range(size)]
+    every = {**replica_env(settings, database_url or settings.resolved_database_url), **(env or {})}
+    replicas = [Replica(every, f"replica-{n}") for n in range(size)]
     await asyncio.gather(*(replica.start() for replica in replicas))
     front = RoundRobin(replicas)
     await front.start()
@@ -163,12 +167,37 @@ async def test_three_replicas_deliver_every_complaint_exactly_once_even_with_one
         assert group.pusher.statuses.count(200) > len(group.pusher.delivered), "redeliveries"
 
 
+def leader_row(engine: Engine) -> tuple[str | None, dt.datetime | None]:
+    """Who holds the lease row, and until when (LEADER_ELECTION=lease)."""
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(CoordinationRow.holder, CoordinationRow.until).where(
+                CoordinationRow.name == LEADER_ROW
+            )
+        ).first()
+    return (None, None) if row is None else (row.holder, row.until)
+
+
+def holder_of(pid: int) -> str:
+    """How a replica on this machine names itself in the lease row (bot.shared_state)."""
+    return f"{socket.gethostname()}:{pid}"[:64]
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("election", ["advisory-lock", "lease"])
 async def test_the_leader_killed_another_replica_takes_the_jobs_within_a_minute(
-    standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam]
+    standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam], election: str
 ) -> None:
+    """SIGKILL leaves no chance to resign: an advisory lock goes with the dead connection, a
+    lease row stays until it runs out, and only then does another replica take it."""
     if not settings.resolved_database_url.startswith("postgresql"):
         pytest.skip("leader election is for replicas on PostgreSQL")
-    async with cluster(standin, settings, teams, size=2) as group:
+    async with cluster(
+        standin, settings, teams, size=2, env={"LEADER_ELECTION": election}
+    ) as group:
         leader = None
         for _ in range(100):
             leader = await group.leader()
@@ -176,6 +205,14 @@ async def test_the_leader_killed_another_replica_takes_the_jobs_within_a_minute(
                 break
             await asyncio.sleep(0.2)
         assert leader is not None
+        assert leader.process is not None
+        holder, lease_until = leader_row(group.engine)
+        if election == "lease":
+            assert holder is not None
+            assert holder == holder_of(leader.process.pid), "the leader holds the lease row"
+            assert lease_until is not None
+        else:
+            assert holder is None, "no lease row beside the advisory lock"
         await leader.kill()
         loop = asyncio.get_running_loop()
         killed_at = loop.time()
@@ -183,8 +220,17 @@ async def test_the_leader_killed_another_replica_takes_the_jobs_within_a_minute(
         while successor is None and loop.time() - killed_at < 60:
             successor = await group.leader()
             await asyncio.sleep(0.5)
-        assert successor is not None
+        assert successor is not None, "nobody took the periodic jobs over within a minute"
         assert successor is not leader
+        if election == "lease":
+            assert lease_until is not None
+            assert successor.process is not None
+            holder, until = leader_row(group.engine)
+            assert holder is not None
+            assert holder == holder_of(successor.process.pid), "the lease row changed hands"
+            assert until is not None
+            # The row was taken (and is renewed) only once the dead leader's lease had run out.
+            assert aware(until) - LEASE >= aware(lease_until), "taken before the lease ran out"
         # The courier now runs on the successor: a complaint sent after the kill arrives.
         references = await submit_all(group, range(3000, 3001))
         await delivered_once(group, references)
@@ -247,3 +293,37 @@ async def test_a_second_webhook_process_on_sqlite_stops_with_one_line(
     assert "SQLite takes one process" in line
     assert "Traceback" not in str(refused.value)
     await first.stop()
+
+
+async def test_a_replica_started_before_its_database_waits_for_it_with_one_line(
+    standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam]
+) -> None:
+    """As in compose or a pod: the bot may start before PostgreSQL answers."""
+    if not settings.resolved_database_url.startswith("postgresql"):
+        pytest.skip("the database is cut on a TCP proxy to PostgreSQL")
+    runtime = Runtime(settings)
+    await asyncio.to_thread(runtime.upgrade_database)
+    runtime.keys  # noqa: B018 - the server key, made once
+    runtime.database.dispose()
+    url = make_url(settings.resolved_database_url)
+    proxy = TcpCut(url.port or 5432)
+    through_proxy = url.set(port=proxy.port).render_as_string(hide_password=False)
+    replica = Replica({**replica_env(settings, through_proxy), "LOG_LEVEL": "INFO"}, "early")
+    tried = asyncio.Event()
+
+    async def refuse(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        tried.set()  # the database is "down": every connection dropped at once
+        writer.transport.abort()
+
+    refusing = await asyncio.start_server(refuse, "127.0.0.1", proxy.port)
+    starting = asyncio.create_task(replica.start())
+    await asyncio.wait_for(tried.wait(), 60)
+    refusing.close()
+    await refusing.wait_closed()
+    assert not starting.done(), "no answer on /healthz without its database"
+    await proxy.start()
+    await starting
+    log = await replica.stop()
+    await proxy.cut()
+    assert "the database is not reachable yet" in log
+    assert "Traceback" not in log

@@ -6,9 +6,11 @@ import datetime as dt
 import time
 from typing import Any
 
+import pytest
 from telegram.error import BadRequest, RetryAfter
 
-from bot.chat.limits import SendLimiter
+from bot.chat.limits import CHAT_BURST, CHAT_PER_SECOND, SendLimiter
+from tests.e2e import person_id
 
 
 class SharedRow:
@@ -73,3 +75,76 @@ async def test_reads_are_not_limited_and_a_late_callback_answer_is_no_failure() 
     for _ in range(5):
         await send(limiter, me, "getMe")
     assert time.monotonic() - started < 0.5
+
+
+class FakeTime:
+    """A clock that moves only when the limiter sleeps or the test says a person took time;
+    every wait the limiter decides on is recorded."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.waits: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+    def limiter(self) -> SendLimiter:
+        # A replica's budget large enough that only the per-chat bucket decides.
+        return SendLimiter(30, SharedRow(), refresh_seconds=0, clock=self.clock, sleep=self.sleep)
+
+
+async def sent(limiter: SendLimiter, chat: int, endpoint: str = "sendMessage") -> None:
+    async def ok() -> bool:
+        return True
+
+    await limiter.process_request(ok, (), {}, endpoint, {"chat_id": chat}, None)
+
+
+async def test_a_conversation_at_a_human_pace_never_waits_for_the_per_chat_limit() -> None:
+    time_ = FakeTime()
+    limiter = time_.limiter()
+    chat = person_id(31)
+    # Forty steps a second or two apart, each answered with one or two messages, and a
+    # submission that answers with three at once.
+    for step in range(40):
+        for _ in range(1 + step % 2):
+            await sent(limiter, chat, "editMessageText" if step % 3 else "sendMessage")
+        time_.now += 2.0 if step % 2 else 1.2
+    for _ in range(CHAT_BURST):
+        await sent(limiter, chat)
+    assert time_.waits == []
+
+
+async def test_one_chat_flooded_gets_a_small_burst_then_one_message_a_second() -> None:
+    time_ = FakeTime()
+    limiter = time_.limiter()
+    chat, other = person_id(32), person_id(33)
+    started = time_.now
+    for _ in range(CHAT_BURST):
+        await sent(limiter, chat)
+    assert time_.waits == [], "the burst goes out at once"
+    for _ in range(10):
+        await sent(limiter, chat)
+    assert time_.now - started == pytest.approx(10 / CHAT_PER_SECOND)
+    assert all(wait == pytest.approx(1 / CHAT_PER_SECOND) for wait in time_.waits)
+    waited = len(time_.waits)
+    for _ in range(CHAT_BURST):
+        await sent(limiter, other)
+    assert len(time_.waits) == waited, "another chat is not held back by the first"
+
+
+async def test_button_answers_and_reads_do_not_spend_the_chat_budget() -> None:
+    time_ = FakeTime()
+    limiter = time_.limiter()
+    chat = person_id(34)
+    for _ in range(20):
+        await sent(limiter, chat, "answerCallbackQuery")
+        await sent(limiter, chat, "deleteMessage")
+        await sent(limiter, chat, "getChat")
+    for _ in range(CHAT_BURST):
+        await sent(limiter, chat)
+    assert time_.waits == []

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import signal
 import socket
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +18,7 @@ from bot.chat.context import BotApplication
 from bot.replicas import mini_app_routes
 from bot.shared_state import Replicas
 from bot.webhook import SECRET_HEADER, WebhookFront
-from tests.e2e import RUNNING, Complainant
+from tests.e2e import BotProcess, Complainant
 from tests.standin import BotApiStandIn
 from tests.standin.views import MessageView
 
@@ -155,25 +153,25 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class Replica:
+class Replica(BotProcess):
     """`complaint-bot run --webhook` in a child process, as a container would start it."""
+
+    args = ("run", "--webhook", "--no-migrate")
+    stop_seconds = 40.0  # uvicorn's 30 s graceful shutdown, and some
 
     def __init__(self, env: dict[str, str], name: str) -> None:
         self.port = free_port()
         self.name = name
-        self.env = {**env, "LISTEN_PORT": str(self.port)}
-        self.process: asyncio.subprocess.Process | None = None
+        self._use({**env, "LISTEN_PORT": str(self.port)})
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--webhook", "--no-migrate", env=self.env,
-            stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        RUNNING.append(self.process)
+        """Started, and answering /healthz."""
+        await super().start()
+        assert self.process is not None
         async with httpx.AsyncClient(timeout=2) as client:
             for _ in range(300):
                 with contextlib.suppress(httpx.HTTPError):
@@ -183,19 +181,6 @@ class Replica:
                     break
                 await asyncio.sleep(0.1)
         raise AssertionError(f"replica {self.name} did not start: {await self.stop()}")
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        await self.process.wait()
-
-    async def stop(self) -> str:
-        assert self.process is not None
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(self.process.wait(), 40)
-        assert self.process.stderr is not None
-        return (await self.process.stderr.read()).decode()
 
     async def metric(self, name: str) -> float | None:
         try:
@@ -259,16 +244,18 @@ class RoundRobin:
 
 class TcpCut:
     """A TCP proxy to PostgreSQL that the test can cut (every connection closed, new ones
-    refused) and restore, so an outage leaves the shared server alone."""
+    refused) and restore, so an outage leaves the shared server alone. Listening on another
+    address of this machine, it also lets a container reach a server on 127.0.0.1."""
 
-    def __init__(self, target_port: int) -> None:
+    def __init__(self, target_port: int, host: str = "127.0.0.1") -> None:
         self.port = free_port()
+        self.host = host
         self._target = target_port
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.StreamWriter] = set()
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self._server = await asyncio.start_server(self._serve, self.host, self.port)
 
     async def cut(self) -> None:
         if self._server is not None:

@@ -4,6 +4,16 @@ Telegram allows a bot about 30 messages a second overall, about one a second per
 minute per group. Replicas share them so:
 - interactive replies go out inline, under a per-replica budget (`per_second`: give each of N
   replicas about 25/N) and, in groups, 20 a minute per group;
+- every chat, private or group, also has a bucket of its own: a small burst (`CHAT_BURST`, so a
+  step that answers with two or three messages goes out at once), then one a second. A person
+  answering at a human pace never waits; only a flood of one chat's messages is spread out.
+  The bucket lives in the replica's memory, and still holds across replicas because a chat's
+  sends come from one place at a time: its interactive replies from the replica handling its
+  update, which holds the chat's advisory lock and chat mutex until its last reply (so a chat's
+  updates are handled one after another, whichever replica gets them), and everything
+  proactive from the leader. When a chat's next update lands on another replica, that
+  replica's bucket for it is fresh, so the burst can come once more; the rate past it stays
+  about one a second, and a 429 still pauses everyone (below);
 - everything proactive (cases to staff chats, relays, warnings, wipes) goes through the outbox and
   the wiper, which only the leader drains;
 - a `retry_after` that any replica is told is written to one shared "pause until" row, which
@@ -26,7 +36,7 @@ import datetime as dt
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
 from telegram.error import BadRequest, RetryAfter
@@ -36,6 +46,11 @@ from bot.chat.durations import seconds_of
 
 log = logging.getLogger(__name__)
 GROUP_PER_MINUTE = 20
+CHAT_PER_SECOND = 1.0
+CHAT_BURST = 3
+_CHAT_BUCKETS_KEPT = 10_000  # past this many chats, the buckets of idle ones are dropped
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
 # Calls that write to a chat honour the shared pause; reads (getUpdates, getMe, getFile,
 # getWebhookInfo) are not limited. Of those, the ones that put a message in a chat (sending,
 # copying, forwarding, editing) also spend the per-second budget; deleting a message and
@@ -51,23 +66,66 @@ class SharedPause(Protocol):
 
 
 class _Bucket:
-    def __init__(self, per_second: float, burst: float) -> None:
+    """A token bucket: `burst` sends at once, then `per_second`."""
+
+    def __init__(
+        self,
+        per_second: float,
+        burst: float,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         self._rate = per_second
         self._burst = burst
+        self._clock = clock
+        self._sleep = sleep
         self._tokens = burst
-        self._at = time.monotonic()
+        self._at = clock()
         self._lock = asyncio.Lock()
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self._burst, self._tokens + (now - self._at) * self._rate)
+        self._at = now
+
+    def delay(self) -> float:
+        """Take a send if one is there (0.0); otherwise the seconds until one will be."""
+        self._refill()
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return 0.0
+        return (1 - self._tokens) / self._rate
+
+    def idle(self) -> bool:
+        """Full again: forgetting this bucket changes nothing."""
+        self._refill()
+        return self._tokens >= self._burst
 
     async def take(self) -> None:
         async with self._lock:
-            while True:
-                now = time.monotonic()
-                self._tokens = min(self._burst, self._tokens + (now - self._at) * self._rate)
-                self._at = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    return
-                await asyncio.sleep((1 - self._tokens) / self._rate)
+            while (wait := self.delay()) > 0:
+                await self._sleep(wait)
+
+
+class _ChatBuckets:
+    """One bucket per chat (CHAT_BURST, then CHAT_PER_SECOND)."""
+
+    def __init__(self, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self._buckets: dict[object, _Bucket] = {}
+
+    def bucket(self, chat: object) -> _Bucket:
+        found = self._buckets.get(chat)
+        if found is None:
+            if len(self._buckets) >= _CHAT_BUCKETS_KEPT:
+                self._buckets = {c: b for c, b in self._buckets.items() if not b.idle()}
+            found = _Bucket(CHAT_PER_SECOND, CHAT_BURST, self._clock, self._sleep)
+            self._buckets[chat] = found
+        return found
+
+    async def take(self, chat: object) -> None:
+        await self.bucket(chat).take()
 
 
 class _GroupWindow:
@@ -98,8 +156,13 @@ class SendLimiter(BaseRateLimiter[None]):
         refresh_seconds: float = 1.0,
         on_retry_after: Callable[[], None] = lambda: None,
         on_retry: Callable[[], None] = lambda: None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._bucket = None if per_second is None else _Bucket(per_second, max(1.0, per_second))
+        self._bucket = (
+            None if per_second is None else _Bucket(per_second, max(1.0, per_second), clock, sleep)
+        )
+        self._chats = _ChatBuckets(clock, sleep)
         self._groups = _GroupWindow()
         self._pause = pause
         self._refresh = refresh_seconds
@@ -129,8 +192,11 @@ class SendLimiter(BaseRateLimiter[None]):
         budgeted = not endpoint.lower().startswith(_UNBUDGETED)
         for attempt in (1, 2):
             await self._wait_for_pause()
-            if budgeted and self._bucket is not None:
-                await self._bucket.take()
+            if budgeted:
+                if chat is not None:  # the chat's own pace first: a wait holds no global send
+                    await self._chats.take(chat)
+                if self._bucket is not None:
+                    await self._bucket.take()
                 if _is_group(chat):
                     await self._groups.take(chat)
             try:
