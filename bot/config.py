@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     metrics_port: Annotated[int | None, Field(ge=1, le=65535)] = None
     # Interactive sends per second of one replica: about 25 divided by the number of replicas.
     send_per_second: Annotated[float, Field(gt=0, le=30)] = 25.0
+    # Messages one chat may get at once before the one-a-second pace (bot.chat.limits).
+    send_chat_burst: Annotated[int, Field(ge=1, le=100_000)] = 3
     # How replicas on PostgreSQL choose the one that runs the periodic jobs (bot.lifecycle).
     leader_election: Literal["advisory-lock", "lease"] = "advisory-lock"
     # The desk Mini App's short name from @BotFather (/newapp, its URL the webhook front's

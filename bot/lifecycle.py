@@ -38,6 +38,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
         None,
         on_retry_after=metrics.TOO_MANY.inc,
         on_retry=metrics.SEND_RETRIES.inc,
+        chat_burst=runtime.settings.send_chat_burst,
     )
     application, wiper = runtime.build_application(on_sent=wake.set, rate_limiter=limiter)
     poller = DurablePoller(

@@ -73,6 +73,7 @@ class Replicas:
             SqlPause(self._runtime.sessions),
             on_retry_after=metrics.TOO_MANY.inc,
             on_retry=metrics.SEND_RETRIES.inc,
+            chat_burst=self._runtime.settings.send_chat_burst,
         )
 
     def dead_letters(self) -> DeadLetters:

@@ -30,6 +30,7 @@ from tests.standin.views import MessageView
 TOKEN = "123456789:AAEtesttesttesttesttesttesttest12"
 CATALOGS = Catalogs.load()
 FORM = load_form()
+SCRIPTED_CHAT_BURST = 100_000
 
 
 COALITIONS: tuple[tuple[str, str, list[str]], ...] = (
@@ -89,7 +90,8 @@ def settings_for(
     *,
     flood_burst: int = 10_000,
 ) -> Settings:
-    """Scripted people answer far faster than anyone can; flood control is tested on its own."""
+    """Scripted people answer far faster than anyone can; flood control and the per-chat send
+    pace are tested on their own (tests/test_flood.py, tests/test_send_limits.py)."""
     return Settings(
         telegram_bot_token=TOKEN,
         telegram_api_url=standin.url,
@@ -97,6 +99,7 @@ def settings_for(
         database_url=database_url,
         coalitions_file=coalitions_file,
         flood_burst=flood_burst,
+        send_chat_burst=SCRIPTED_CHAT_BURST,
         _env_file=None,
     )
 
@@ -150,6 +153,7 @@ class BotProcess:
             "LOG_LEVEL": log_level,
             "DELIVERY_LEASE_SECONDS": "2",
             "FLOOD_BURST": "10000",
+            "SEND_CHAT_BURST": str(SCRIPTED_CHAT_BURST),
         }
         if coalitions_file is not None:
             env["COALITIONS_FILE"] = str(coalitions_file)

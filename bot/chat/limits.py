@@ -110,9 +110,15 @@ class _Bucket:
 class _ChatBuckets:
     """One bucket per chat (CHAT_BURST, then CHAT_PER_SECOND)."""
 
-    def __init__(self, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        burst: int = CHAT_BURST,
+    ) -> None:
         self._clock = clock
         self._sleep = sleep
+        self._burst = burst
         self._buckets: dict[object, _Bucket] = {}
 
     def bucket(self, chat: object) -> _Bucket:
@@ -120,7 +126,7 @@ class _ChatBuckets:
         if found is None:
             if len(self._buckets) >= _CHAT_BUCKETS_KEPT:
                 self._buckets = {c: b for c, b in self._buckets.items() if not b.idle()}
-            found = _Bucket(CHAT_PER_SECOND, CHAT_BURST, self._clock, self._sleep)
+            found = _Bucket(CHAT_PER_SECOND, self._burst, self._clock, self._sleep)
             self._buckets[chat] = found
         return found
 
@@ -158,11 +164,12 @@ class SendLimiter(BaseRateLimiter[None]):
         on_retry: Callable[[], None] = lambda: None,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        chat_burst: int = CHAT_BURST,
     ) -> None:
         self._bucket = (
             None if per_second is None else _Bucket(per_second, max(1.0, per_second), clock, sleep)
         )
-        self._chats = _ChatBuckets(clock, sleep)
+        self._chats = _ChatBuckets(clock, sleep, chat_burst)
         self._groups = _GroupWindow()
         self._pause = pause
         self._refresh = refresh_seconds
