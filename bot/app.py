@@ -165,6 +165,7 @@ class Runtime:
                 matches_confirmation,
             ),
             choice_labels=self.choice_labels,
+            case_bytes=self.settings.case_files_limit_bytes,
         )
 
     @cached_property
@@ -266,7 +267,9 @@ class Runtime:
         staff = StaffHandlers(
             self.casework, self.catalogs, self.pseudonym_of, StaffSender(bot), calls, on_sent
         )
-        followup = FollowUpHandlers(self.complainant_cases, staff, kit)
+        followup = FollowUpHandlers(
+            self.complainant_cases, staff, kit, file_bytes=self.settings.case_files_limit_bytes
+        )
         intake = IntakeHandlers(
             self.service,
             kit,

@@ -151,7 +151,9 @@ class IntakeService:
         submitter: Submitter | None = None,
         confirmation: tuple[ConfirmationDigest, MatchesConfirmation] | None = None,
         choice_labels: ChoiceLabels | None = None,
+        case_bytes: int = engine.DEFAULT_CASE_BYTES,
     ) -> None:
+        self._case_bytes = case_bytes
         self._confirmation = confirmation
         self.form = form
         self._units = units
@@ -386,7 +388,13 @@ class IntakeService:
                 return Stale(draft.language, draft.visit)
             visit_before = draft.visit
             outcome = engine.apply(
-                self.form, draft, given, now.date(), before=before, in_place=True
+                self.form,
+                draft,
+                given,
+                now.date(),
+                before=before,
+                in_place=True,
+                case_bytes=self._case_bytes,
             )
             if isinstance(outcome, engine.Rejected):
                 unit.commit()
