@@ -73,8 +73,10 @@ def spooled(folder: Path) -> Iterator[SealedSpool]:
         spool.close()
 
 
-def seal_spool(spool: SealedSpool, recipients: Sequence[str], folder: Path) -> bytes:
-    """Seal what the spool holds to `recipients` with age, streaming through a spooled file."""
+@contextlib.contextmanager
+def seal_spool(spool: SealedSpool, recipients: Sequence[str], folder: Path) -> Iterator[IO[bytes]]:
+    """Seal what the spool holds to `recipients` with age, streaming into a spooled file (age
+    ciphertext, in memory up to 1 MiB, then on disk, unlinked), given open at its start."""
     if not recipients:
         raise BadKey("a case needs at least one recipient")
     spool.rewind()
@@ -84,7 +86,7 @@ def seal_spool(spool: SealedSpool, recipients: Sequence[str], folder: Path) -> b
     ) as sealed:
         pyrage.encrypt_io(_Reader(spool), sealed, keys)
         sealed.seek(0)
-        return bytes(sealed.read())
+        yield sealed
 
 
 class _Reader:

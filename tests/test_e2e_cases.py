@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.desk import DeskError, open_sealed_file
 from storage.database import make_engine
-from storage.schema import CaseRow, DraftFileRow, DraftRow, SealedFileRow
+from storage.schema import CaseRow, DraftFileRow, DraftRow, SealedChunkRow
 from storage.sealing import BadKey, CaseUnopenable, open_case, read_identities
 from tests.e2e import (
     FORM,
@@ -242,7 +242,10 @@ async def test_the_server_cannot_open_a_submitted_case(
     async with running_bot(settings) as runtime:
         await submit(person, report("UZ", "Сломали рёбра"))
         with runtime.database.connect() as connection:
-            (sealed,) = connection.execute(select(SealedFileRow.sealed)).scalars().all()
+            pieces = connection.execute(
+                select(SealedChunkRow.data).order_by(SealedChunkRow.number, SealedChunkRow.seq)
+            )
+            sealed = b"".join(pieces.scalars().all())
             leftovers = [
                 connection.execute(select(func.count()).select_from(table)).scalar_one()
                 for table in (DraftRow, DraftFileRow)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import IO, Any
 
 from bot.cases.coalitions import CoalitionDirectory, route
@@ -21,8 +22,11 @@ from bot.intake.ports import Destination, Receipt, UnitOfWork
 from bot.intake.urgency import urgency_of
 
 SealCase = Callable[[bytes, Sequence[str]], bytes]
-# Seal what `write` writes to the stream it is given, without holding it all in memory.
-StreamSeal = Callable[[Callable[[IO[bytes]], None], Sequence[str]], bytes]
+# Seal what `write` writes to the stream it is given, without holding it all in memory: the
+# sealed file is given open at its start, for as long as the context lasts.
+StreamSeal = Callable[
+    [Callable[[IO[bytes]], None], Sequence[str]], AbstractContextManager[IO[bytes]]
+]
 Fingerprint = Callable[[str], str]
 
 
@@ -68,17 +72,23 @@ class Submission:
 
         recipients = routing.coalition.recipients
         if self._stream_seal is not None:  # one attachment in memory at a time
-            sealed = self._stream_seal(
+            with self._stream_seal(
                 lambda target: write_package(self._form, draft, facts, load, translator, target),
                 recipients,
-            )
+            ) as sealed:
+                unit.cases.add(
+                    reference, routing.coalition.id, facts.urgency.level, facts.received_on, sealed
+                )
         else:
             files = {ref: load(ref) for ref in _file_refs(draft)}
             package = build_package(self._form, draft, facts, files, translator)
-            sealed = self._seal_case(package, recipients)
-        unit.cases.add(
-            reference, routing.coalition.id, facts.urgency.level, facts.received_on, sealed
-        )
+            unit.cases.add(
+                reference,
+                routing.coalition.id,
+                facts.urgency.level,
+                facts.received_on,
+                self._seal_case(package, recipients),
+            )
         unit.outbox.enqueue(reference, 0, routing.coalition.staff_chat_id, now)
         case_code = None
         if self._ways is not None:

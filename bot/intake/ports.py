@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import IO, Any, Protocol, Self
 
 from bot.intake.draft import Draft
 
@@ -69,8 +69,15 @@ class Cases(Protocol):
     def exists(self, reference: str) -> bool: ...
 
     def add(
-        self, reference: str, coalition_id: str, urgency: str, received_on: dt.date, sealed: bytes
-    ) -> None: ...
+        self,
+        reference: str,
+        coalition_id: str,
+        urgency: str,
+        received_on: dt.date,
+        sealed: bytes | IO[bytes],
+    ) -> None:
+        """Store a new case; a stream is copied in chunks, never read whole."""
+        ...
 
 
 class Contacts(Protocol):
