@@ -273,7 +273,13 @@ class Runtime:
             on_sent or (lambda: None),
         )
         staff = StaffHandlers(
-            self.casework, self.catalogs, self.pseudonym_of, StaffSender(bot), calls, on_sent
+            self.casework,
+            self.catalogs,
+            self.pseudonym_of,
+            StaffSender(bot),
+            calls,
+            on_sent,
+            spool_folder=self.spool_folder,
         )
         followup = FollowUpHandlers(
             self.complainant_cases, staff, kit, file_bytes=self.settings.case_files_limit_bytes

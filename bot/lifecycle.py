@@ -66,6 +66,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
             wiper=wiper,
             receipts=runtime.receipt_key,
             calls=runtime.database_worker,
+            spool_folder=runtime.spool_folder,
         )
         background = [
             asyncio.create_task(runtime.housekeeping.run(stop, runtime.database_worker)),

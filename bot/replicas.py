@@ -166,6 +166,7 @@ async def serve_webhook(runtime: Runtime, stop: asyncio.Event | None = None) -> 
             wiper=wiper,
             receipts=runtime.receipt_key,
             calls=runtime.database_worker,
+            spool_folder=runtime.spool_folder,
         )
         return [
             describe_bot(application, runtime.catalogs, runtime.directory.coalitions),

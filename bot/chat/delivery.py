@@ -13,6 +13,8 @@ import html
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import IO
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -26,6 +28,7 @@ from bot.chat.context import DatabaseCalls
 from bot.chat.database_calls import in_a_thread
 from bot.chat.durations import seconds_of
 from bot.chat.screens import Row, Screen
+from bot.chat.sealed_copies import copy_out
 from bot.chat.senders import ComplainantSender, StaffSender
 from bot.chat.wiper import CASE_MESSAGE_LIFETIME, Wiper
 from bot.i18n import Catalogs
@@ -55,7 +58,9 @@ class Courier:
         wiper: Wiper | None = None,
         receipts: ReceiptSigner | None = None,
         calls: DatabaseCalls = in_a_thread,
+        spool_folder: Path | None = None,
     ) -> None:
+        self._spool_folder = spool_folder
         self._calls = calls
         self._wiper = wiper
         self._relays = relays
@@ -106,18 +111,25 @@ class Courier:
         if sealed is None:
             await self._calls(self._settle, delivery, None, "gone")
             return 0
-        name = sealed_file_name(delivery.reference, delivery.number)
-        if self._receipts is not None and not await self._send_receipt(delivery, sealed, name):
-            return 0
-        card = self._staff.send_file_html(
-            delivery.chat_id, sealed, name, self._card(delivery, name), self._card_rows(delivery)
-        )
-        return await self._send(delivery, card)
+        with sealed:
+            name = sealed_file_name(delivery.reference, delivery.number)
+            if self._receipts is not None and not await self._send_receipt(delivery, sealed, name):
+                return 0
+            card = self._staff.send_file_html(
+                delivery.chat_id,
+                sealed,
+                name,
+                self._card(delivery, name),
+                self._card_rows(delivery),
+            )
+            return await self._send(delivery, card)
 
-    async def _send_receipt(self, delivery: Delivery, sealed: bytes, name: str) -> bool:
+    async def _send_receipt(self, delivery: Delivery, sealed: IO[bytes], name: str) -> bool:
         """The signed receipt goes first: a retry may repeat it, never leave a case without it."""
         assert self._receipts is not None
-        signature = self._receipts.sign(sealed, delivery.reference, name, delivery.received_on)
+        signature = await asyncio.to_thread(  # reads the file twice: not on the event loop
+            self._receipts.sign, sealed, delivery.reference, name, delivery.received_on
+        )
         sending = self._staff.send_file_html(delivery.chat_id, signature, receipt_name(name), "")
         return await self._send(delivery, sending, settle_on_success=False) == 1
 
@@ -198,9 +210,8 @@ class Courier:
         t = self._catalogs.translator(coalition.language if coalition else "en")
         return card_rows(t, delivery.reference)
 
-    def _sealed(self, delivery: Delivery) -> bytes | None:
-        with self._units() as unit:
-            return unit.cases.sealed_file(delivery.reference, delivery.number)
+    def _sealed(self, delivery: Delivery) -> IO[bytes] | None:
+        return copy_out(self._units, delivery.reference, delivery.number, self._spool_folder)
 
     def _settle(self, delivery: Delivery, retry_in: dt.timedelta | None, error: str | None) -> None:
         now = self._clock()
