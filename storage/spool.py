@@ -39,9 +39,11 @@ class SealedSpool:
 
     # The writing side, as zipfile sees it: an unseekable stream that can tell its position.
     def write(self, data: bytes | bytearray | memoryview) -> int:
-        self._file.write(self._encrypt.update(bytes(data)))
-        self._written += len(data)
-        return len(data)
+        view = memoryview(data).cast("B")  # in slices: no copy of a whole attachment
+        for start in range(0, len(view), _CHUNK):
+            self._file.write(self._encrypt.update(view[start : start + _CHUNK]))
+        self._written += len(view)
+        return len(view)
 
     def tell(self) -> int:
         return self._written
