@@ -310,3 +310,30 @@ async def test_a_file_that_would_make_the_case_too_large_to_deliver_is_refused_c
     inside = members(team, case_file)
     case = json.loads(inside["case.json"])
     assert [inside[a["path"]] for a in case["attachments"]] == scans[:2]
+
+
+async def test_an_answer_whose_file_is_over_the_limit_is_refused_and_said_so(
+    standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam]
+) -> None:
+    """An answer is sealed and uploaded like a case: its file must fit the same limit (an
+    operator may set it below Telegram's 20 MB download cap)."""
+    limited = settings.model_copy(update={"case_files_limit_mb": 1})
+    team = teams["kz"]
+    user = standin.user(person_id(5107), named("Madina"), language_code="en")
+    person = Complainant(standin, user, "en")
+    scan = b"%PDF-1.4\n" + os.urandom(1024 * 1024)
+    async with running_bot(limited):
+        REFERENCES[user.user_id] = await submit(person, "KZ", "bot_chat", None)
+        await standin.wait_for(lambda: len(sealed_files(team)) == 1, 20)
+        relayed = await relayed_to(standin, team, user)
+        await user.send_document(scan, "scan.pdf", "application/pdf", reply_to=relayed.message_id)
+        said = await person.settle()
+        await user.send_document(
+            PDF_SCAN, "scan.pdf", "application/pdf", reply_to=relayed.message_id
+        )
+        await standin.wait_for(lambda: len(sealed_files(team)) == 2, 20)
+    assert "This answer was not sent" in said.content
+    assert "larger than 1 MB" in said.content
+    (_, answer) = sealed_files(team)
+    inside = members(team, answer)
+    assert inside[json.loads(inside["message.json"])["attachments"][0]["path"]] == PDF_SCAN
