@@ -36,6 +36,8 @@ from bot.i18n import Catalogs
 log = logging.getLogger(__name__)
 REFUSED_PAUSE = dt.timedelta(minutes=10)
 MAX_BACKOFF = dt.timedelta(minutes=10)
+# What Telegram's Bot API answers (413) to an upload over its limit (50 MB for the cloud API).
+_TOO_LARGE = "Request Entity Too Large"
 
 
 def sealed_file_name(reference: str, number: int) -> str:
@@ -192,7 +194,20 @@ class Courier:
             )
             await self._calls(self._settle, delivery, REFUSED_PAUSE, "bad request")
             return 0
-        except (NetworkError, TelegramError) as error:
+        except NetworkError as error:
+            if _TOO_LARGE in error.message:  # 413: more than this Bot API server takes
+                log.error(
+                    "the %s for %s is larger than the Bot API server takes; it stays queued. "
+                    "CASE_FILES_LIMIT_MB above 45 needs a self-hosted Bot API server",
+                    delivery.kind,
+                    delivery.reference,
+                )
+                await self._calls(self._settle, delivery, REFUSED_PAUSE, "too large")
+                return 0
+            backoff = min(MAX_BACKOFF, dt.timedelta(seconds=2 ** min(delivery.attempts, 10)))
+            await self._calls(self._settle, delivery, backoff, type(error).__name__)
+            return 0
+        except TelegramError as error:
             backoff = min(MAX_BACKOFF, dt.timedelta(seconds=2 ** min(delivery.attempts, 10)))
             await self._calls(self._settle, delivery, backoff, type(error).__name__)
             return 0
