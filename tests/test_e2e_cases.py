@@ -191,6 +191,12 @@ async def test_a_refusing_staff_chat_keeps_its_cases_queued(
     async with running_bot(settings) as runtime:
         reference = await submit(person, report("TJ", "Пытали током"))
         await standin.wait_for(lambda: bool(standin.calls_of("sendDocument")), 20)
+
+        def settled() -> bool:  # the refusal is recorded after Telegram answered, not at once
+            with runtime.unit_of_work() as unit:
+                return any(s.last_error is not None for s in unit.outbox.waiting())
+
+        await standin.wait_for(settled, 20)
         with runtime.unit_of_work() as unit:
             (state,) = unit.outbox.waiting()
     assert state.oldest_reference == reference
