@@ -3,9 +3,10 @@ Telegram meet. Everything is built once, on first use, from the settings read on
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import IO
@@ -143,15 +144,22 @@ class Runtime:
             stream_seal=self._seal_streaming,
         )
 
+    @contextlib.contextmanager
     def _seal_streaming(
         self, write: Callable[[IO[bytes]], None], recipients: Sequence[str]
-    ) -> bytes:
+    ) -> Iterator[IO[bytes]]:
         """Pack into a spool in DATA_DIR (encrypted with a key only this process holds), then
-        seal it to the coalition with age, streaming."""
-        folder = self.settings.data_dir / "spool"
+        seal it to the coalition with age into a second spooled file (ciphertext), streaming."""
+        folder = self.spool_folder
         with spooled(folder) as spool:
             write(spool)  # type: ignore[arg-type]
-            return seal_spool(spool, recipients, folder)
+            with seal_spool(spool, recipients, folder) as sealed:
+                yield sealed
+
+    @property
+    def spool_folder(self) -> Path:
+        """Scratch space for cases being packed, sealed or sent: only ciphertext is written."""
+        return self.settings.data_dir / "spool"
 
     @cached_property
     def service(self) -> IntakeService:
@@ -166,6 +174,7 @@ class Runtime:
                 matches_confirmation,
             ),
             choice_labels=self.choice_labels,
+            case_bytes=self.settings.case_files_limit_bytes,
         )
 
     @cached_property
@@ -272,9 +281,17 @@ class Runtime:
             on_sent or (lambda: None),
         )
         staff = StaffHandlers(
-            self.casework, self.catalogs, self.pseudonym_of, StaffSender(bot), calls, on_sent
+            self.casework,
+            self.catalogs,
+            self.pseudonym_of,
+            StaffSender(bot),
+            calls,
+            on_sent,
+            spool_folder=self.spool_folder,
         )
-        followup = FollowUpHandlers(self.complainant_cases, staff, kit)
+        followup = FollowUpHandlers(
+            self.complainant_cases, staff, kit, file_bytes=self.settings.case_files_limit_bytes
+        )
         intake = IntakeHandlers(
             self.service,
             kit,

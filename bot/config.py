@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     # The desk Mini App's short name from @BotFather (/newapp, its URL the webhook front's
     # /desk/): set, the front serves the page and sealed files to staff, and case cards link it.
     mini_app_name: str | None = None
+    # What all the files of one case may add up to, in MB (MiB). The sealed case goes to the
+    # staff chat as one document: Telegram's cloud Bot API takes uploads up to 50 MB, so 45
+    # leaves room for the ZIP and age. With a self-hosted Bot API server (2000 MB) raise it.
+    case_files_limit_mb: Annotated[int, Field(ge=1, le=1900)] = 45
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -92,6 +96,10 @@ class Settings(BaseSettings):
         if level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
         return level.upper()
+
+    @property
+    def case_files_limit_bytes(self) -> int:
+        return self.case_files_limit_mb * 1024 * 1024
 
     @property
     def api_base(self) -> str:

@@ -78,6 +78,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
             receipts=runtime.receipt_key,
             calls=runtime.database_worker,
             mini_app=runtime.settings.mini_app_name,
+            spool_folder=runtime.spool_folder,
         )
         background = [
             asyncio.create_task(runtime.housekeeping.run(stop, runtime.database_worker)),

@@ -183,6 +183,7 @@ async def serve_webhook(runtime: Runtime, stop: asyncio.Event | None = None) -> 
             receipts=runtime.receipt_key,
             calls=runtime.database_worker,
             mini_app=settings.mini_app_name,
+            spool_folder=runtime.spool_folder,
         )
         return [
             describe_bot(application, runtime.catalogs, runtime.directory.coalitions),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
+from typing import IO
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.schema import (
@@ -13,12 +15,15 @@ from storage.schema import (
     CaseMessageRow,
     CaseRow,
     OutboxRow,
+    SealedChunkRow,
     SealedFileRow,
 )
 from storage.times import to_the_hour
 
 # The at-rest purpose of a relay's payload: a staff message waiting for a complainant's chat.
 RELAY_PURPOSE = "relay"
+# A sealed file is stored and read back in pieces of this size, never whole.
+SEALED_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ class SqlCases:
         coalition_id: str,
         urgency: str,
         received_on: dt.date,
-        sealed: bytes,
+        sealed: bytes | IO[bytes],
     ) -> None:
         self._session.add(
             CaseRow(
@@ -82,9 +87,21 @@ class SqlCases:
         self._session.flush()
         self.add_sealed_file(reference, 0, sealed)
 
-    def add_sealed_file(self, reference: str, number: int, sealed: bytes) -> None:
-        self._session.add(SealedFileRow(reference=reference, number=number, sealed=sealed))
-        self._session.flush()
+    def add_sealed_file(self, reference: str, number: int, sealed: bytes | IO[bytes]) -> None:
+        """Store a sealed file from bytes or from a stream, read one chunk at a time (Core
+        statements: the session keeps no chunk once it is written)."""
+        source = io.BytesIO(sealed) if isinstance(sealed, bytes) else sealed
+        key = {"reference": reference, "number": number}
+        self._session.execute(insert(SealedFileRow).values(**key, size=0, chunks=0))
+        size = seq = 0
+        while piece := source.read(SEALED_CHUNK):
+            self._session.execute(insert(SealedChunkRow).values(**key, seq=seq, data=piece))
+            size, seq = size + len(piece), seq + 1
+        self._session.execute(
+            update(SealedFileRow)
+            .where(SealedFileRow.reference == reference, SealedFileRow.number == number)
+            .values(size=size, chunks=seq)
+        )
 
     def next_file_number(self, reference: str) -> int:
         query = select(func.max(SealedFileRow.number)).where(SealedFileRow.reference == reference)
@@ -92,8 +109,43 @@ class SqlCases:
         return 0 if highest is None else highest + 1
 
     def sealed_file(self, reference: str, number: int) -> bytes | None:
-        row = self._session.get(SealedFileRow, (reference, number))
-        return row.sealed if row else None
+        """The whole sealed file, for small ones (notes, answers) and simple callers; a case
+        with large attachments is better copied out with `copy_sealed_file`."""
+        if self.sealed_chunks(reference, number) is None:
+            return None
+        pieces = self._session.scalars(
+            select(SealedChunkRow.data)
+            .where(SealedChunkRow.reference == reference, SealedChunkRow.number == number)
+            .order_by(SealedChunkRow.seq)
+        )
+        return b"".join(pieces)
+
+    def sealed_chunks(self, reference: str, number: int) -> int | None:
+        """How many chunks the sealed file has; None if there is no such file."""
+        query = select(SealedFileRow.chunks).where(
+            SealedFileRow.reference == reference, SealedFileRow.number == number
+        )
+        return self._session.execute(query).scalar_one_or_none()
+
+    def sealed_chunk(self, reference: str, number: int, seq: int) -> bytes | None:
+        query = select(SealedChunkRow.data).where(
+            SealedChunkRow.reference == reference,
+            SealedChunkRow.number == number,
+            SealedChunkRow.seq == seq,
+        )
+        return self._session.execute(query).scalar_one_or_none()
+
+    def copy_sealed_file(self, reference: str, number: int, target: IO[bytes]) -> bool:
+        """Write the sealed file to `target`, one chunk in memory at a time; False if none."""
+        chunks = self.sealed_chunks(reference, number)
+        if chunks is None:
+            return False
+        for seq in range(chunks):
+            piece = self.sealed_chunk(reference, number, seq)
+            if piece is None:
+                return False
+            target.write(piece)
+        return True
 
     def closed(self) -> list[tuple[CaseRecord, dt.date | None]]:
         """Closed cases, with the day their purge warning went out (if it has)."""
@@ -147,6 +199,7 @@ class SqlCases:
         self._session.execute(delete(CaseMessageRow).where(CaseMessageRow.reference == reference))
         self._session.execute(delete(CaseContactRow).where(CaseContactRow.reference == reference))
         self._session.execute(delete(OutboxRow).where(OutboxRow.reference == reference))
+        self._session.execute(delete(SealedChunkRow).where(SealedChunkRow.reference == reference))
         self._session.execute(delete(SealedFileRow).where(SealedFileRow.reference == reference))
         self._session.execute(delete(CaseRow).where(CaseRow.reference == reference))
 

@@ -14,9 +14,10 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from types import TracebackType
-from typing import Self
+from typing import IO, Self
 
 from storage.audit import ORIGIN, AuditFields, AuditRecord, digest_of
+from storage.cases import SEALED_CHUNK as _CHUNK
 from storage.cases import CaseRecord, Delivery, QueueState
 from storage.contacts import CHAT, CODE, CodeHolder, Contact
 from storage.times import to_the_hour
@@ -193,17 +194,22 @@ class MemoryCases:
         return reference in self._t.cases
 
     def add(
-        self, reference: str, coalition_id: str, urgency: str, received_on: dt.date, sealed: bytes
+        self,
+        reference: str,
+        coalition_id: str,
+        urgency: str,
+        received_on: dt.date,
+        sealed: bytes | IO[bytes],
     ) -> None:
         if reference in self._t.cases:
             raise KeyError(f"case {reference} exists")
         self._t.cases[reference] = _Case(reference, coalition_id, "new", urgency, received_on)
         self.add_sealed_file(reference, 0, sealed)
 
-    def add_sealed_file(self, reference: str, number: int, sealed: bytes) -> None:
+    def add_sealed_file(self, reference: str, number: int, sealed: bytes | IO[bytes]) -> None:
         if reference not in self._t.cases or (reference, number) in self._t.files:
             raise KeyError(f"no case {reference}, or its file {number} exists")
-        self._t.files[(reference, number)] = sealed
+        self._t.files[(reference, number)] = sealed if isinstance(sealed, bytes) else sealed.read()
 
     def next_file_number(self, reference: str) -> int:
         numbers = [n for r, n in self._t.files if r == reference]
@@ -211,6 +217,22 @@ class MemoryCases:
 
     def sealed_file(self, reference: str, number: int) -> bytes | None:
         return self._t.files.get((reference, number))
+
+    def sealed_chunks(self, reference: str, number: int) -> int | None:
+        sealed = self._t.files.get((reference, number))
+        return None if sealed is None else -(-len(sealed) // _CHUNK)
+
+    def sealed_chunk(self, reference: str, number: int, seq: int) -> bytes | None:
+        sealed = self._t.files.get((reference, number))
+        if sealed is None or not 0 <= seq < -(-len(sealed) // _CHUNK):
+            return None
+        return sealed[seq * _CHUNK : (seq + 1) * _CHUNK]
+
+    def copy_sealed_file(self, reference: str, number: int, target: IO[bytes]) -> bool:
+        sealed = self._t.files.get((reference, number))
+        if sealed is not None:
+            target.write(sealed)
+        return sealed is not None
 
     def closed(self) -> list[tuple[CaseRecord, dt.date | None]]:
         return [

@@ -17,12 +17,14 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import minisign
 
 from storage.errors import KeyFileError
 
 SIGNATURE_SUFFIX = ".minisig"
+_READ = 1024 * 1024
 COMMENT_PREFIX = "complaint-bot receipt"
 
 
@@ -36,8 +38,10 @@ class Receipt:
     received_on: str
 
 
-def trusted_comment(reference: str, file_name: str, sealed: bytes, received_on: dt.date) -> str:
-    digest = hashlib.sha256(sealed).hexdigest()
+def trusted_comment(
+    reference: str, file_name: str, sealed: bytes | IO[bytes], received_on: dt.date
+) -> str:
+    digest = _sha256(sealed)
     return (
         f"{COMMENT_PREFIX}\treference:{reference}\tfile:{file_name}"
         f"\tsha256:{digest}\treceived:{received_on.isoformat()}"
@@ -63,14 +67,22 @@ class ReceiptKey:
         self._secret = secret
         self.public_key = secret.get_public_key().to_base64().decode("ascii")
 
-    def sign(self, sealed: bytes, reference: str, file_name: str, received_on: dt.date) -> bytes:
-        """The content of `<file_name>.minisig`."""
+    def sign(
+        self, sealed: bytes | IO[bytes], reference: str, file_name: str, received_on: dt.date
+    ) -> bytes:
+        """The content of `<file_name>.minisig`. A sealed file given as a seekable stream is
+        read twice from its start (SHA-256, then minisign's BLAKE2b), never held whole."""
+        comment = trusted_comment(reference, file_name, sealed, received_on)
+        if not isinstance(sealed, bytes):
+            sealed.seek(0)
         signature = self._secret.sign(
             sealed,
             prehash=True,
             untrusted_comment=f"{COMMENT_PREFIX} for {file_name}",
-            trusted_comment=trusted_comment(reference, file_name, sealed, received_on),
+            trusted_comment=comment,
         )
+        if not isinstance(sealed, bytes):
+            sealed.seek(0)
         return bytes(signature) + b"\n"
 
     def public_key_file(self) -> bytes:
@@ -78,8 +90,18 @@ class ReceiptKey:
         return f"untrusted comment: complaint-bot receipts\n{self.public_key}\n".encode("ascii")
 
 
+def _sha256(sealed: bytes | IO[bytes]) -> str:
+    if isinstance(sealed, bytes):
+        return hashlib.sha256(sealed).hexdigest()
+    sealed.seek(0)
+    digest = hashlib.sha256()
+    while piece := sealed.read(_READ):
+        digest.update(piece)
+    return digest.hexdigest()
+
+
 def sign_receipt(
-    key: ReceiptKey, sealed: bytes, reference: str, file_name: str, received_on: dt.date
+    key: ReceiptKey, sealed: bytes | IO[bytes], reference: str, file_name: str, received_on: dt.date
 ) -> bytes:
     return key.sign(sealed, reference, file_name, received_on)
 

@@ -93,14 +93,32 @@ class CaseRow(Base):
 
 
 class SealedFileRow(Base):
-    """An age file sealed to the coalition's staff: number 0 is the case, then follow-ups."""
+    """An age file sealed to the coalition's staff: number 0 is the case, then follow-ups.
+
+    Its bytes are in SealedChunkRow, in order: a case with large attachments is never held
+    whole in memory, neither when it is stored nor when it is read back to be sent."""
 
     __tablename__ = "sealed_files"
     reference: Mapped[str] = mapped_column(
         String(16), ForeignKey("cases.reference", ondelete="CASCADE"), primary_key=True
     )
     number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(BigInteger)
+    chunks: Mapped[int] = mapped_column(Integer)
+
+
+class SealedChunkRow(Base):
+    """One piece (up to 1 MiB) of a sealed file's age ciphertext; `seq` counts from 0. Tied to
+    the case rather than to its SealedFileRow, so that SQLite's table rebuilds in migrations
+    of sealed_files never cascade into the chunks."""
+
+    __tablename__ = "sealed_chunks"
+    reference: Mapped[str] = mapped_column(
+        String(16), ForeignKey("cases.reference", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class OutboxRow(Base):

@@ -39,9 +39,11 @@ class SealedSpool:
 
     # The writing side, as zipfile sees it: an unseekable stream that can tell its position.
     def write(self, data: bytes | bytearray | memoryview) -> int:
-        self._file.write(self._encrypt.update(bytes(data)))
-        self._written += len(data)
-        return len(data)
+        view = memoryview(data).cast("B")  # in slices: no copy of a whole attachment
+        for start in range(0, len(view), _CHUNK):
+            self._file.write(self._encrypt.update(view[start : start + _CHUNK]))
+        self._written += len(view)
+        return len(view)
 
     def tell(self) -> int:
         return self._written
@@ -73,8 +75,10 @@ def spooled(folder: Path) -> Iterator[SealedSpool]:
         spool.close()
 
 
-def seal_spool(spool: SealedSpool, recipients: Sequence[str], folder: Path) -> bytes:
-    """Seal what the spool holds to `recipients` with age, streaming through a spooled file."""
+@contextlib.contextmanager
+def seal_spool(spool: SealedSpool, recipients: Sequence[str], folder: Path) -> Iterator[IO[bytes]]:
+    """Seal what the spool holds to `recipients` with age, streaming into a spooled file (age
+    ciphertext, in memory up to 1 MiB, then on disk, unlinked), given open at its start."""
     if not recipients:
         raise BadKey("a case needs at least one recipient")
     spool.rewind()
@@ -84,7 +88,7 @@ def seal_spool(spool: SealedSpool, recipients: Sequence[str], folder: Path) -> b
     ) as sealed:
         pyrage.encrypt_io(_Reader(spool), sealed, keys)
         sealed.seek(0)
-        return bytes(sealed.read())
+        yield sealed
 
 
 class _Reader:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.intake.draft import Draft
 from bot.intake.inputs import Choose, Submit
-from bot.intake.ports import Destination, Receipt, UnitOfWork
+from bot.intake.ports import Destination, PreparedCase, Receipt, UnitOfWork
 from bot.intake.service import CodeAwaited, CodeConfirmed, IntakeService, NoDraft, Sent
 from storage.case_codes import confirmation_digest, confirmation_part, matches_confirmation
 from storage.memory import MemoryStore
@@ -38,7 +38,19 @@ class CodeGivingSubmitter:
     def destination(self, answers: Mapping[str, Any]) -> Destination:
         return Destination("Coalition", ("AAAA-BBBB",), demo=False)
 
-    def submit(self, unit: UnitOfWork, handle: str, draft: Draft, now: dt.datetime) -> Receipt:
+    def prepare(
+        self, load: Callable[[str], bytes], draft: Draft, now: dt.datetime
+    ) -> PreparedCase | None:
+        return None
+
+    def submit(
+        self,
+        unit: UnitOfWork,
+        handle: str,
+        draft: Draft,
+        now: dt.datetime,
+        prepared: PreparedCase | None = None,
+    ) -> Receipt:
         code = CODE if draft.answers.get("contact") == "case_code" else None
         return Receipt("KZ-AAAA-BBBB", self.destination(draft.answers), code)
 

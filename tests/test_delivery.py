@@ -147,3 +147,21 @@ async def test_a_purge_warning_names_the_case_and_the_day(post: Post) -> None:
     assert sent.document is None
     assert f"Case {REF} was closed on 2026-09-01" in sent.text
     assert "on 2026-11-30 or later" in sent.text, "closed on + the coalition's 90 days"
+
+
+async def test_a_file_larger_than_the_bot_api_takes_waits_and_says_why(
+    post: Post, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram answers 413 to an upload over 50 MB (a limit raised without a self-hosted Bot
+    API server): the case stays queued, paused like a refusal, and the log and status say why."""
+    post.queue()
+    post.bot.failures.append(NetworkError("Request Entity Too Large"))
+    assert await post.courier.deliver_due() == 0
+    with post.units() as unit:
+        (state,) = unit.outbox.waiting()
+    assert state.last_error == "too large"
+    assert "CASE_FILES_LIMIT_MB" in caplog.text
+    post.clock.advance(seconds=60)
+    assert await post.courier.deliver_due() == 0, "not hammered every few seconds"
+    post.clock.advance(minutes=10)
+    assert await post.courier.deliver_due() == 1

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.desk import DeskError, open_sealed_file
 from storage.database import make_engine
-from storage.schema import CaseRow, DraftFileRow, DraftRow, SealedFileRow
+from storage.schema import CaseRow, DraftFileRow, DraftRow, SealedChunkRow
 from storage.sealing import BadKey, CaseUnopenable, open_case, read_identities
 from tests.e2e import (
     FORM,
@@ -191,6 +191,12 @@ async def test_a_refusing_staff_chat_keeps_its_cases_queued(
     async with running_bot(settings) as runtime:
         reference = await submit(person, report("TJ", "Пытали током"))
         await standin.wait_for(lambda: bool(standin.calls_of("sendDocument")), 20)
+
+        def settled() -> bool:  # the refusal is recorded after Telegram answered, not at once
+            with runtime.unit_of_work() as unit:
+                return any(s.last_error is not None for s in unit.outbox.waiting())
+
+        await standin.wait_for(settled, 20)
         with runtime.unit_of_work() as unit:
             (state,) = unit.outbox.waiting()
     assert state.oldest_reference == reference
@@ -242,7 +248,10 @@ async def test_the_server_cannot_open_a_submitted_case(
     async with running_bot(settings) as runtime:
         await submit(person, report("UZ", "Сломали рёбра"))
         with runtime.database.connect() as connection:
-            (sealed,) = connection.execute(select(SealedFileRow.sealed)).scalars().all()
+            pieces = connection.execute(
+                select(SealedChunkRow.data).order_by(SealedChunkRow.number, SealedChunkRow.seq)
+            )
+            sealed = b"".join(pieces.scalars().all())
             leftovers = [
                 connection.execute(select(func.count()).select_from(table)).scalar_one()
                 for table in (DraftRow, DraftFileRow)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import zipfile
 from pathlib import PurePosixPath, PureWindowsPath
@@ -267,3 +268,72 @@ async def test_skipped_and_replaced_uploads_do_not_pile_up_in_the_draft(
         kept = draft_files()
     assert stored == [0] * 5, "uploads let go with Back are deleted at once"
     assert kept == 1
+
+
+async def test_a_file_that_would_make_the_case_too_large_to_deliver_is_refused_clearly(
+    standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam]
+) -> None:
+    """Telegram takes uploads up to 50 MB; three 18 MiB scans made a case the courier could
+    never deliver (413, retried forever). The third is refused with a clear word, the rest kept."""
+    team = teams["kg"]
+    user = standin.user(person_id(5106), named("Aigerim"), language_code="en")
+    person = Complainant(standin, user, "en")
+    scans = [b"%PDF-1.4\n" + os.urandom(18 * 1024 * 1024) for _ in range(3)]
+    said: list[str] = []
+
+    async def send_files(who: Complainant) -> None:
+        for number, data in enumerate(scans, start=1):
+            await who.user.send_document(data, f"scan-{number}.pdf", "application/pdf")
+            said.append((await who.settle()).content)
+        await who.press("✔️ " + who.t.gettext("Done"))
+
+    script = {
+        "a_safe_now": "yes",
+        "a_urgent": "no",
+        "b_consent_store": "yes",
+        "r_role": "relative",
+        "e_country": "KG",
+        "h_files": send_files,
+        "k_contact_way": "none",
+    }
+    async with running_bot(settings):
+        await person.command("start")
+        await person.walk(script)  # type: ignore[arg-type]
+        await person.press("✅ " + person.t.gettext("Send the report"))
+        await standin.wait_for(lambda: len(sealed_files(team)) == 1, 60)
+    assert not any("not added" in text for text in said[:2])
+    assert "This file was not added" in said[2]
+    assert "45 MB" in said[2]
+    assert "smaller or compressed" in said[2]
+    assert [c.status for c in standin.calls if c.method == "sendDocument"].count(413) == 0
+    (case_file,) = sealed_files(team)
+    inside = members(team, case_file)
+    case = json.loads(inside["case.json"])
+    assert [inside[a["path"]] for a in case["attachments"]] == scans[:2]
+
+
+async def test_an_answer_whose_file_is_over_the_limit_is_refused_and_said_so(
+    standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam]
+) -> None:
+    """An answer is sealed and uploaded like a case: its file must fit the same limit (an
+    operator may set it below Telegram's 20 MB download cap)."""
+    limited = settings.model_copy(update={"case_files_limit_mb": 1})
+    team = teams["kz"]
+    user = standin.user(person_id(5107), named("Madina"), language_code="en")
+    person = Complainant(standin, user, "en")
+    scan = b"%PDF-1.4\n" + os.urandom(1024 * 1024)
+    async with running_bot(limited):
+        REFERENCES[user.user_id] = await submit(person, "KZ", "bot_chat", None)
+        await standin.wait_for(lambda: len(sealed_files(team)) == 1, 20)
+        relayed = await relayed_to(standin, team, user)
+        await user.send_document(scan, "scan.pdf", "application/pdf", reply_to=relayed.message_id)
+        said = await person.settle()
+        await user.send_document(
+            PDF_SCAN, "scan.pdf", "application/pdf", reply_to=relayed.message_id
+        )
+        await standin.wait_for(lambda: len(sealed_files(team)) == 2, 20)
+    assert "This answer was not sent" in said.content
+    assert "larger than 1 MB" in said.content
+    (_, answer) = sealed_files(team)
+    inside = members(team, answer)
+    assert inside[json.loads(inside["message.json"])["attachments"][0]["path"]] == PDF_SCAN

@@ -299,3 +299,23 @@ def test_presets_answer_questions_marked_for_it_only() -> None:
 def test_drafts_survive_serialisation() -> None:
     draft, _ = full_draft()
     assert Draft.from_bytes(draft.to_bytes()) == draft
+
+
+def test_the_files_of_a_case_add_up_to_at_most_what_can_be_delivered() -> None:
+    """A voice answer and the files count together; an answer being replaced counts once."""
+    mib = engine.MIB
+    voice = VoiceInput(file(size=10 * mib, name="v.ogg"), duration=37)
+    draft, step = run(*FULL_TRACK_TO_STORY, voice, Skip(), Skip(), Skip(), Skip())
+    at("files", step)
+    draft, _ = run(FileInput(file(size=20 * mib, name="1.pdf")), draft=draft)
+    over = refused(draft, FileInput(file(size=16 * mib, name="2.pdf")))
+    assert (over.error, over.params) == ("case_too_large", {"max_mb": 45})
+    raised = FileInput(file(size=16 * mib, name="2.pdf"))
+    assert isinstance(engine.apply(FORM, draft, raised, TODAY, case_bytes=100 * mib), Accepted)
+    draft, step = run(FileInput(file(size=14 * mib, name="2.pdf")), Done(), draft=draft)
+    at("place", step)
+    draft, step = run(*[Back()] * 6, draft=draft)
+    at("story", step)
+    replaced = VoiceInput(file(size=11 * mib, name="w.ogg"), duration=40)
+    draft, _ = run(replaced, draft=draft)  # 20 + 14 + 11: the old voice no longer counts
+    assert draft.answers["story"] == {"voice": file(size=11 * mib, name="w.ogg"), "duration": 40}

@@ -25,7 +25,7 @@ from bot.desk_web.init_data import sign_init_data
 from bot.desk_web.serve import page_policy
 from bot.replicas import mini_app_routes
 from storage.receipts import parse_trusted_comment
-from storage.schema import AuditRow, SealedFileRow
+from storage.schema import AuditRow, SealedChunkRow
 from tests.e2e import TOKEN, Complainant, StaffTeam, named, person_id, running_bot, sealed_files
 from tests.standin import BotApiStandIn
 from tests.test_e2e_staff import staff_says, submit
@@ -85,9 +85,17 @@ def client_of(runtime: Runtime) -> httpx.AsyncClient:
 
 
 def stored(runtime: Runtime, reference: str) -> dict[int, bytes]:
+    """The sealed files as the database holds them: their chunks, in order."""
+    files: dict[int, bytes] = {}
     with runtime.sessions() as session:
-        rows = session.scalars(select(SealedFileRow).where(SealedFileRow.reference == reference))
-        return {row.number: row.sealed for row in rows}
+        rows = session.execute(
+            select(SealedChunkRow.number, SealedChunkRow.data)
+            .where(SealedChunkRow.reference == reference)
+            .order_by(SealedChunkRow.number, SealedChunkRow.seq)
+        )
+        for number, data in rows:
+            files[number] = files.get(number, b"") + data
+    return files
 
 
 def audit(runtime: Runtime) -> list[tuple[str, str | None, str | None, str]]:

@@ -26,7 +26,8 @@ def test_the_spool_keeps_no_clear_byte_on_disk_and_seals_for_the_stock_tools(
         on_disk = raw.read()
         assert len(on_disk) > 1000
         assert MARK not in on_disk
-        sealed = seal_spool(spool, [public], tmp_path)
+        with seal_spool(spool, [public], tmp_path) as sealed_file:
+            sealed = sealed_file.read()
     package = open_case(sealed, read_identities(secret.encode()))
     assert zipfile.ZipFile(io.BytesIO(package)).read("case.json") == MARK * 1000
     assert list(tmp_path.iterdir()) == []

@@ -18,6 +18,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import IO
 
 from bot.cases.coalitions import Coalition, CoalitionDirectory
 from bot.cases.followups import followup_package
@@ -85,7 +86,7 @@ class Noted:
 
 @dataclass(frozen=True)
 class Resent:
-    sealed: bytes
+    sealed: bytes | None = None  # None: written to the stream the caller gave
 
 
 @dataclass(frozen=True)
@@ -202,8 +203,15 @@ class Casework:
 
         return self._act(actor, None, AuditAction.SHOW, reference, act)
 
-    def resend(self, actor: Actor, reference: str) -> CaseworkOutcome:
+    def resend(
+        self, actor: Actor, reference: str, into: IO[bytes] | None = None
+    ) -> CaseworkOutcome:
+        """The sealed case again, for staff of its coalition; written to `into` if given (one
+        chunk in memory at a time), else in the outcome."""
+
         def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
+            if into is not None:
+                return Resent() if unit.cases.copy_sealed_file(reference, 0, into) else Refusal()
             sealed = unit.cases.sealed_file(reference, 0)
             return Resent(sealed) if sealed is not None else Refusal()
 

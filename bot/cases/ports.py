@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Protocol
+from typing import IO, Protocol
 
 from bot.intake.ports import Transaction
 
@@ -128,9 +128,21 @@ class Cases(Protocol):
 
     def next_file_number(self, reference: str) -> int: ...
 
-    def add_sealed_file(self, reference: str, number: int, sealed: bytes) -> None: ...
+    def add_sealed_file(self, reference: str, number: int, sealed: bytes | IO[bytes]) -> None:
+        """Store a sealed file; a stream is read in chunks, never whole."""
+        ...
 
     def sealed_file(self, reference: str, number: int) -> bytes | None: ...
+
+    def sealed_chunks(self, reference: str, number: int) -> int | None:
+        """How many chunks the sealed file is stored in; None if there is no such file."""
+        ...
+
+    def sealed_chunk(self, reference: str, number: int, seq: int) -> bytes | None: ...
+
+    def copy_sealed_file(self, reference: str, number: int, target: IO[bytes]) -> bool:
+        """Write the sealed file to `target`, one chunk at a time; False if there is none."""
+        ...
 
     def closed(self) -> Sequence[tuple[CaseRecord, dt.date | None]]: ...
 

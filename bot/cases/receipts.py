@@ -7,14 +7,17 @@ key that storage keeps) lets staff prove the file came through the bot unchanged
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol
+from typing import IO, Protocol
 
 RECEIPT_SUFFIX = ".minisig"
 
 
 class ReceiptSigner(Protocol):
-    def sign(self, sealed: bytes, reference: str, file_name: str, received_on: dt.date) -> bytes:
-        """The signature file's content for `file_name` (a sealed `.age`)."""
+    def sign(
+        self, sealed: bytes | IO[bytes], reference: str, file_name: str, received_on: dt.date
+    ) -> bytes:
+        """The signature file's content for `file_name` (a sealed `.age`); a stream is read
+        from its start and left there."""
         ...
 
 

@@ -1,17 +1,20 @@
 """Submitting a draft: route it, package it, seal it to the coalition, queue its delivery.
 
-Runs inside the update's unit of work: the sealed case, its outbox row and the deletion of the
-draft commit together, or not at all.
+`submit` runs inside the update's unit of work: the sealed case, its outbox row and the
+deletion of the draft commit together, or not at all. `prepare`, called before that unit, packs
+and seals the case into a spooled file (ciphertext), so the unit only copies it in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass
 from typing import IO, Any
 
-from bot.cases.coalitions import CoalitionDirectory, route
-from bot.cases.package import CaseFacts, build_package, write_package
+from bot.cases.coalitions import CoalitionDirectory, Routing, route
+from bot.cases.package import CaseFacts, Load, build_package, write_package
 from bot.cases.reference import new_reference
 from bot.cases.ways import ContactWays
 from bot.i18n import Catalogs
@@ -21,8 +24,11 @@ from bot.intake.ports import Destination, Receipt, UnitOfWork
 from bot.intake.urgency import urgency_of
 
 SealCase = Callable[[bytes, Sequence[str]], bytes]
-# Seal what `write` writes to the stream it is given, without holding it all in memory.
-StreamSeal = Callable[[Callable[[IO[bytes]], None], Sequence[str]], bytes]
+# Seal what `write` writes to the stream it is given, without holding it all in memory: the
+# sealed file is given open at its start, for as long as the context lasts.
+StreamSeal = Callable[
+    [Callable[[IO[bytes]], None], Sequence[str]], AbstractContextManager[IO[bytes]]
+]
 Fingerprint = Callable[[str], str]
 
 
@@ -52,33 +58,34 @@ class Submission:
             coalition.name, fingerprints, coalition.demo, tuple(sorted(coalition.help.items()))
         )
 
-    def submit(self, unit: UnitOfWork, handle: str, draft: Draft, now: dt.datetime) -> Receipt:
+    def prepare(
+        self, load: Callable[[str], bytes], draft: Draft, now: dt.datetime
+    ) -> SealedAhead | None:
+        """Pack and seal the case into a spooled file (ciphertext) before the unit of work
+        that stores it, so that on SQLite the write lock is not held while it is packed."""
+        if self._stream_seal is None:
+            return None
         routing = route(self._directory, draft.answers)
-        reference = new_reference(routing.reference_prefix)
-        while unit.cases.exists(reference):
-            reference = new_reference(routing.reference_prefix)
-        facts = CaseFacts(reference, routing, urgency_of(self._form, draft.answers), now.date())
-        translator = self._catalogs.translator(draft.language)
+        facts = self._facts(routing, new_reference(routing.reference_prefix), draft, now)
+        with ExitStack() as stack:
+            sealed = stack.enter_context(self._seal_into(draft, facts, load, self._stream_seal))
+            return SealedAhead(facts, sealed, stack.pop_all())
 
-        def load(ref: str) -> bytes:
-            data = unit.drafts.get_file(handle, ref)
-            if data is None:
-                raise LookupError(f"attachment {ref} of the draft is missing")
-            return data
-
-        recipients = routing.coalition.recipients
-        if self._stream_seal is not None:  # one attachment in memory at a time
-            sealed = self._stream_seal(
-                lambda target: write_package(self._form, draft, facts, load, translator, target),
-                recipients,
-            )
+    def submit(
+        self,
+        unit: UnitOfWork,
+        handle: str,
+        draft: Draft,
+        now: dt.datetime,
+        prepared: object | None = None,
+    ) -> Receipt:
+        """Store the case, queue it, record the way back, all in `unit`: the one sealed ahead
+        if given (its chunks are copied in, nothing more), else packed and sealed here."""
+        routing = route(self._directory, draft.answers)
+        if isinstance(prepared, SealedAhead) and not unit.cases.exists(prepared.facts.reference):
+            reference = self._store(unit, prepared.facts, prepared.sealed)
         else:
-            files = {ref: load(ref) for ref in _file_refs(draft)}
-            package = build_package(self._form, draft, facts, files, translator)
-            sealed = self._seal_case(package, recipients)
-        unit.cases.add(
-            reference, routing.coalition.id, facts.urgency.level, facts.received_on, sealed
-        )
+            reference = self._pack_and_store(unit, handle, draft, routing, now)
         unit.outbox.enqueue(reference, 0, routing.coalition.staff_chat_id, now)
         case_code = None
         if self._ways is not None:
@@ -86,6 +93,63 @@ class Submission:
                 unit, reference, handle, draft.answers, draft.language, draft.chat_id
             )
         return Receipt(reference, self.destination(draft.answers), case_code)
+
+    def _facts(self, routing: Routing, reference: str, draft: Draft, now: dt.datetime) -> CaseFacts:
+        return CaseFacts(reference, routing, urgency_of(self._form, draft.answers), now.date())
+
+    def _seal_into(
+        self, draft: Draft, facts: CaseFacts, load: Load, stream_seal: StreamSeal
+    ) -> AbstractContextManager[IO[bytes]]:
+        translator = self._catalogs.translator(draft.language)
+        return stream_seal(
+            lambda target: write_package(self._form, draft, facts, load, translator, target),
+            facts.routing.coalition.recipients,
+        )
+
+    def _store(self, unit: UnitOfWork, facts: CaseFacts, sealed: bytes | IO[bytes]) -> str:
+        unit.cases.add(
+            facts.reference,
+            facts.routing.coalition.id,
+            facts.urgency.level,
+            facts.received_on,
+            sealed,
+        )
+        return facts.reference
+
+    def _pack_and_store(
+        self, unit: UnitOfWork, handle: str, draft: Draft, routing: Routing, now: dt.datetime
+    ) -> str:
+        reference = new_reference(routing.reference_prefix)
+        while unit.cases.exists(reference):
+            reference = new_reference(routing.reference_prefix)
+        facts = self._facts(routing, reference, draft, now)
+
+        def load(ref: str) -> bytes:
+            data = unit.drafts.get_file(handle, ref)
+            if data is None:
+                raise LookupError(f"attachment {ref} of the draft is missing")
+            return data
+
+        if self._stream_seal is not None:  # one attachment in memory at a time
+            with self._seal_into(draft, facts, load, self._stream_seal) as sealed:
+                return self._store(unit, facts, sealed)
+        files = {ref: load(ref) for ref in _file_refs(draft)}
+        package = build_package(
+            self._form, draft, facts, files, self._catalogs.translator(draft.language)
+        )
+        return self._store(unit, facts, self._seal_case(package, routing.coalition.recipients))
+
+
+@dataclass
+class SealedAhead:
+    """A case packed and sealed before its unit of work: the sealed file, open, until closed."""
+
+    facts: CaseFacts
+    sealed: IO[bytes]
+    _closing: ExitStack
+
+    def close(self) -> None:
+        self._closing.close()
 
 
 def _file_refs(draft: Draft) -> Iterator[str]:

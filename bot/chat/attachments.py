@@ -43,11 +43,11 @@ class DownloadFailed(BotError):
     """Telegram did not hand the file over (no URL, no token, no detail in the message)."""
 
 
-def attachment_of(message: Message) -> Attachment:
+def attachment_of(message: Message, limit: int = MAX_FILE_BYTES) -> Attachment:
     """What the message says it carries; refused early only when it says it is too large."""
     attachment = _describe(message)
-    if attachment.size > MAX_FILE_BYTES:
-        raise _too_large()
+    if attachment.size > limit:
+        raise _too_large(limit)
     return attachment
 
 
@@ -64,7 +64,7 @@ async def fetch(bot: Bot, attachment: Attachment, limit: int = MAX_FILE_BYTES) -
     self-hosted Bot API server has no 20 MB cap of its own."""
     telegram_file = await bot.get_file(attachment.file_id)
     if telegram_file.file_size is not None and telegram_file.file_size > limit:
-        raise _too_large()
+        raise _too_large(limit)
     path = telegram_file.file_path
     if not path:
         raise DownloadFailed("no file path")
@@ -72,7 +72,7 @@ async def fetch(bot: Bot, attachment: Attachment, limit: int = MAX_FILE_BYTES) -
         with open(path, "rb") as local:  # noqa: ASYNC230 - a local read, bounded below
             data = local.read(limit + 1)
         if len(data) > limit:
-            raise _too_large()
+            raise _too_large(limit)
         return data
     received = bytearray()
     try:
@@ -85,14 +85,14 @@ async def fetch(bot: Bot, attachment: Attachment, limit: int = MAX_FILE_BYTES) -
             async for chunk in response.aiter_bytes(_CHUNK):
                 received += chunk
                 if len(received) > limit:
-                    raise _too_large()
+                    raise _too_large(limit)
     except httpx.HTTPError as error:  # its message holds the URL, and the URL the token
         raise DownloadFailed(type(error).__name__) from None
     return bytes(received)
 
 
-def _too_large() -> AttachmentRefused:
-    return AttachmentRefused(Refusal.FILE_TOO_LARGE, max_mb=MAX_FILE_BYTES // (1024 * 1024))
+def _too_large(limit: int) -> AttachmentRefused:
+    return AttachmentRefused(Refusal.FILE_TOO_LARGE, max_mb=limit // (1024 * 1024))
 
 
 def _describe(message: Message) -> Attachment:

@@ -13,6 +13,8 @@ import html
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import IO
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -26,6 +28,7 @@ from bot.chat.context import DatabaseCalls
 from bot.chat.database_calls import in_a_thread
 from bot.chat.durations import seconds_of
 from bot.chat.screens import Row, Screen
+from bot.chat.sealed_copies import copy_out
 from bot.chat.senders import ComplainantSender, StaffSender
 from bot.chat.wiper import CASE_MESSAGE_LIFETIME, Wiper
 from bot.desk_web.init_data import mini_app_link
@@ -34,6 +37,8 @@ from bot.i18n import Catalogs
 log = logging.getLogger(__name__)
 REFUSED_PAUSE = dt.timedelta(minutes=10)
 MAX_BACKOFF = dt.timedelta(minutes=10)
+# What Telegram's Bot API answers (413) to an upload over its limit (50 MB for the cloud API).
+_TOO_LARGE = "Request Entity Too Large"
 
 
 def sealed_file_name(reference: str, number: int) -> str:
@@ -57,9 +62,11 @@ class Courier:
         receipts: ReceiptSigner | None = None,
         calls: DatabaseCalls = in_a_thread,
         mini_app: str | None = None,
+        spool_folder: Path | None = None,
     ) -> None:
         self._bot = bot
         self._mini_app = mini_app
+        self._spool_folder = spool_folder
         self._calls = calls
         self._wiper = wiper
         self._relays = relays
@@ -110,23 +117,26 @@ class Courier:
         if sealed is None:
             await self._calls(self._settle, delivery, None, "gone")
             return 0
-        name = sealed_file_name(delivery.reference, delivery.number)
-        if self._receipts is not None and not await self._send_receipt(delivery, sealed, name):
-            return 0
-        card = self._staff.send_file_html(
-            delivery.chat_id,
-            sealed,
-            name,
-            self._card(delivery, name),
-            self._card_rows(delivery),
-            self._card_links(delivery),
-        )
-        return await self._send(delivery, card)
+        with sealed:
+            name = sealed_file_name(delivery.reference, delivery.number)
+            if self._receipts is not None and not await self._send_receipt(delivery, sealed, name):
+                return 0
+            card = self._staff.send_file_html(
+                delivery.chat_id,
+                sealed,
+                name,
+                self._card(delivery, name),
+                self._card_rows(delivery),
+                self._card_links(delivery),
+            )
+            return await self._send(delivery, card)
 
-    async def _send_receipt(self, delivery: Delivery, sealed: bytes, name: str) -> bool:
+    async def _send_receipt(self, delivery: Delivery, sealed: IO[bytes], name: str) -> bool:
         """The signed receipt goes first: a retry may repeat it, never leave a case without it."""
         assert self._receipts is not None
-        signature = self._receipts.sign(sealed, delivery.reference, name, delivery.received_on)
+        signature = await asyncio.to_thread(  # reads the file twice: not on the event loop
+            self._receipts.sign, sealed, delivery.reference, name, delivery.received_on
+        )
         sending = self._staff.send_file_html(delivery.chat_id, signature, receipt_name(name), "")
         return await self._send(delivery, sending, settle_on_success=False) == 1
 
@@ -189,7 +199,20 @@ class Courier:
             )
             await self._calls(self._settle, delivery, REFUSED_PAUSE, "bad request")
             return 0
-        except (NetworkError, TelegramError) as error:
+        except NetworkError as error:
+            if _TOO_LARGE in error.message:  # 413: more than this Bot API server takes
+                log.error(
+                    "the %s for %s is larger than the Bot API server takes; it stays queued. "
+                    "CASE_FILES_LIMIT_MB above 45 needs a self-hosted Bot API server",
+                    delivery.kind,
+                    delivery.reference,
+                )
+                await self._calls(self._settle, delivery, REFUSED_PAUSE, "too large")
+                return 0
+            backoff = min(MAX_BACKOFF, dt.timedelta(seconds=2 ** min(delivery.attempts, 10)))
+            await self._calls(self._settle, delivery, backoff, type(error).__name__)
+            return 0
+        except TelegramError as error:
             backoff = min(MAX_BACKOFF, dt.timedelta(seconds=2 ** min(delivery.attempts, 10)))
             await self._calls(self._settle, delivery, backoff, type(error).__name__)
             return 0
@@ -216,9 +239,8 @@ class Courier:
         link = mini_app_link(self._bot.username, self._mini_app, delivery.reference)
         return [desk_link(t, link)]
 
-    def _sealed(self, delivery: Delivery) -> bytes | None:
-        with self._units() as unit:
-            return unit.cases.sealed_file(delivery.reference, delivery.number)
+    def _sealed(self, delivery: Delivery) -> IO[bytes] | None:
+        return copy_out(self._units, delivery.reference, delivery.number, self._spool_folder)
 
     def _settle(self, delivery: Delivery, retry_in: dt.timedelta | None, error: str | None) -> None:
         now = self._clock()

@@ -27,6 +27,8 @@ from bot.chat.screens import Screen
 from bot.chat.staff import StaffHandlers
 from bot.chat.wiper import CASE_MESSAGE_LIFETIME
 from bot.i18n import Translator
+from bot.intake.engine import MAX_FILE_BYTES, MIB
+from bot.intake.vocabulary import Refusal
 
 
 class FollowUpHandlers:
@@ -35,7 +37,11 @@ class FollowUpHandlers:
         cases: ComplainantCases,
         staff: StaffHandlers,
         kit: ComplainantKit,
+        *,
+        file_bytes: int = MAX_FILE_BYTES,
     ) -> None:
+        # The most one answer's file may hold: a sealed answer, like a case, must fit one upload.
+        self._file_bytes = min(file_bytes, MAX_FILE_BYTES)
         self._send = kit.sender
         self._call = kit.calls
         self._cases = cases
@@ -196,18 +202,11 @@ class FollowUpHandlers:
         enclosure = None
         if not message.text:
             try:
-                described = attachment_of(message)
-                data = await fetch(context.bot, described)
+                described = attachment_of(message, self._file_bytes)
+                data = await fetch(context.bot, described, self._file_bytes)
                 attachment = typed(described, data)
-            except AttachmentRefused:
-                await self._say(
-                    message,
-                    t.gettext(
-                        "This file was not saved: the bot takes only photos, videos, voice "
-                        "and audio recordings, PDF files, Word or OpenDocument documents and "
-                        "plain text. Please send it again in one of these forms."
-                    ),
-                )
+            except AttachmentRefused as refusal:
+                await self._say(message, _refused_answer(t, refusal, self._file_bytes))
                 return
             enclosure = Enclosure(attachment.name, attachment.mime, data)
         text = message.text or message.caption
@@ -241,3 +240,18 @@ class FollowUpHandlers:
         said = await self._send.send(message.chat_id, Screen(html.escape(text, quote=False)))
         if expires:
             await self._wiper.schedule(message.chat_id, said, CASE_MESSAGE_LIFETIME)
+
+
+def _refused_answer(t: Translator, refusal: AttachmentRefused, limit: int) -> str:
+    if refusal.reason == Refusal.FILE_TOO_LARGE:
+        return t.gettext(
+            "This answer was not sent: its file is larger than {max_mb} MB, the most one "
+            "answer can pass on to the coalition. You can send a smaller or compressed version, "
+            "or describe the file in words.",
+            max_mb=limit // MIB,
+        )
+    return t.gettext(
+        "This file was not saved: the bot takes only photos, videos, voice "
+        "and audio recordings, PDF files, Word or OpenDocument documents and "
+        "plain text. Please send it again in one of these forms."
+    )

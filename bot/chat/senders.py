@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import IO
 
 from telegram import (
     Bot,
@@ -148,22 +149,25 @@ class StaffSender:
         )
         return message.message_id
 
-    async def send_file(self, chat_id: int, content: bytes, name: str, caption: str) -> None:
+    async def send_file(
+        self, chat_id: int, content: bytes | IO[bytes], name: str, caption: str
+    ) -> None:
         await self.send_file_html(chat_id, content, name, html.escape(caption))
 
     async def send_file_html(
         self,
         chat_id: int,
-        content: bytes,
+        content: bytes | IO[bytes],
         name: str,
         caption: str,
         buttons: Sequence[Row] = (),
         links: Sequence[tuple[str, str]] = (),
     ) -> None:
-        """A file for staff to save and open on their own device, so not protect_content."""
+        """A file for staff to save and open on their own device, so not protect_content. A
+        file object is streamed to Telegram from where it stands, not read into memory first."""
         await self._bot.send_document(
             chat_id,
-            InputFile(content, filename=name),
+            InputFile(content, filename=name, read_file_handle=isinstance(content, bytes)),
             caption=caption or None,
             parse_mode=ParseMode.HTML,
             reply_markup=markup(buttons, links),

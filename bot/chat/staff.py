@@ -12,6 +12,7 @@ import datetime as dt
 import html
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
 from telegram import CallbackQuery, Message, Update, User
@@ -36,6 +37,7 @@ from bot.chat import callbacks as cb
 from bot.chat.context import Context, DatabaseCalls
 from bot.chat.delivery import sealed_file_name
 from bot.chat.prompts import PromptKind, prompt_text
+from bot.chat.sealed_copies import scratch_file
 from bot.chat.senders import StaffSender
 from bot.i18n import Catalogs, Translator
 
@@ -66,7 +68,10 @@ class StaffHandlers:
         sender: StaffSender,
         calls: DatabaseCalls,
         on_queued: Callable[[], None] | None = None,
+        *,
+        spool_folder: Path | None = None,
     ) -> None:
+        self._spool_folder = spool_folder
         self._send = sender
         self._call = calls
         self._casework = casework
@@ -186,12 +191,14 @@ class StaffHandlers:
                 actor, message, t, "resend", t.gettext("Usage: /case REFERENCE")
             )
             return
-        outcome = await self._call(self._casework.resend, actor, reference)
-        if isinstance(outcome, Resent):
-            name = sealed_file_name(reference, 0)
-            caption = t.gettext("Case {reference}, sealed.", reference=reference)
-            await self._send.send_file(message.chat_id, outcome.sealed, name, caption)
-            return
+        with scratch_file(self._spool_folder) as copy:  # ciphertext only, one chunk at a time
+            outcome = await self._call(self._casework.resend, actor, reference, copy)
+            if isinstance(outcome, Resent):
+                copy.seek(0)
+                name = sealed_file_name(reference, 0)
+                caption = t.gettext("Case {reference}, sealed.", reference=reference)
+                await self._send.send_file(message.chat_id, copy, name, caption)
+                return
         await self._say(message, self._text(t, outcome, actor, reference))
 
     async def on_cases(self, update: Update, context: Context) -> None:

@@ -90,6 +90,14 @@ def error_text(t: Translator, error: Refusal, params: dict[str, int | str]) -> s
             "This file is larger than {max_mb} MB, the most the bot can receive.",
             max_mb=params["max_mb"],
         )
+    if error == Refusal.CASE_TOO_LARGE:
+        return _(
+            "This file was not added: with it, the files of your report would come to more "
+            "than {max_mb} MB, the most the bot can pass on to the coalition. Everything else "
+            "you sent is kept. You can send a smaller or compressed version, or describe the "
+            "file in words; the coalition can ask you for it later.",
+            max_mb=params["max_mb"],
+        )
     if error == Refusal.TOO_MANY_FILES:
         return _(
             "You can send at most {max} files here. Press Done to continue.", max=params["max"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,11 @@ from bot.intake.urgency import UrgencyLevel, urgency_of
 from bot.intake.vocabulary import EndReason, Refusal
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+MIB = 1024 * 1024
+# What all the files of one case may add up to, by default: the sealed case goes to the staff
+# chat as one document, Telegram's cloud Bot API takes uploads up to 50 MB, and the ZIP and age
+# add a little. An operator with a self-hosted Bot API server (2000 MB) can raise it.
+DEFAULT_CASE_BYTES = 45 * MIB
 
 
 @dataclass(frozen=True)
@@ -131,15 +136,17 @@ def apply(
     *,
     before: Step | None = None,
     in_place: bool = False,
+    case_bytes: int = DEFAULT_CASE_BYTES,
 ) -> StepResult:
     """Apply one input. `before` is the current step if the caller has it already; `in_place`
-    changes `draft` itself (for a caller that discards it on rejection) instead of a copy."""
+    changes `draft` itself (for a caller that discards it on rejection) instead of a copy;
+    `case_bytes` is what all the files of the case may add up to."""
     before = before if before is not None else current_step(form, draft)
     if isinstance(before, Ended | Submitted):
         return Rejected(Refusal.FINISHED, before)
     changed = draft if in_place else draft.copy()
     try:
-        moved = _apply(form, changed, given, today)
+        moved = _apply(form, changed, given, today, case_bytes)
     except _Refusal as refusal:
         return Rejected(refusal.error, before, refusal.params)
     if moved:
@@ -161,7 +168,7 @@ def in_fast_track(form: Form, draft: Draft) -> bool:
     return holds(form.fast_track.when, draft.answers) and not draft.expanded
 
 
-def _apply(form: Form, draft: Draft, given: Input, today: dt.date) -> bool:
+def _apply(form: Form, draft: Draft, given: Input, today: dt.date, case_bytes: int) -> bool:
     question = _current_question(form, draft)
     if isinstance(given, Back):
         _go_back(form, draft, question)
@@ -203,11 +210,35 @@ def _apply(form: Form, draft: Draft, given: Input, today: dt.date) -> bool:
                 raise _Refusal(Refusal.FILE_TOO_LARGE, max_mb=MAX_FILE_BYTES // (1024 * 1024))
             if len(draft.pending) >= question.max_files:
                 raise _Refusal(Refusal.TOO_MANY_FILES, max=question.max_files)
+            _check_case_size(draft, question, file, case_bytes)
             draft.pending.append(file)
             return False
+        case VoiceInput(file=file) if question.type == "text" and question.voice:
+            _check_case_size(draft, question, file, case_bytes)
+            _record(form, draft, question, _answer_value(form, question, given, today))
+            return True
         case _:
             _record(form, draft, question, _answer_value(form, question, given, today))
             return True
+
+
+def _check_case_size(
+    draft: Draft, question: Question, file: Mapping[str, Any], case_bytes: int
+) -> None:
+    """Refuse a file that would make the case's files add up to more than `case_bytes`: the
+    sealed case could never be delivered. What this question holds now counts as pending."""
+    held = sum(_file_sizes(value) for key, value in draft.answers.items() if key != question.id)
+    held += sum(int(item.get("size", 0)) for item in draft.pending)
+    if held + int(file["size"]) > case_bytes:
+        raise _Refusal(Refusal.CASE_TOO_LARGE, max_mb=case_bytes // MIB)
+
+
+def _file_sizes(value: Any) -> int:
+    if isinstance(value, list):
+        return sum(int(v.get("size", 0)) for v in value if isinstance(v, dict) and "ref" in v)
+    if isinstance(value, dict) and isinstance(value.get("voice"), dict):
+        return int(value["voice"].get("size", 0))
+    return 0
 
 
 def _answer_value(form: Form, question: Question, given: Input, today: dt.date) -> AnswerValue:

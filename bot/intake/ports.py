@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import IO, Any, Protocol, Self
 
 from bot.intake.draft import Draft
 
@@ -69,8 +69,15 @@ class Cases(Protocol):
     def exists(self, reference: str) -> bool: ...
 
     def add(
-        self, reference: str, coalition_id: str, urgency: str, received_on: dt.date, sealed: bytes
-    ) -> None: ...
+        self,
+        reference: str,
+        coalition_id: str,
+        urgency: str,
+        received_on: dt.date,
+        sealed: bytes | IO[bytes],
+    ) -> None:
+        """Store a new case; a stream is copied in chunks, never read whole."""
+        ...
 
 
 class Contacts(Protocol):
@@ -112,7 +119,30 @@ class Receipt:
     case_code: str | None = None
 
 
+class PreparedCase(Protocol):
+    """A case packed and sealed ahead of the unit of work that stores it."""
+
+    def close(self) -> None: ...
+
+
 class Submitter(Protocol):
     def destination(self, answers: Mapping[str, Any]) -> Destination: ...
 
-    def submit(self, unit: UnitOfWork, handle: str, draft: Draft, now: dt.datetime) -> Receipt: ...
+    def prepare(
+        self, load: Callable[[str], bytes], draft: Draft, now: dt.datetime
+    ) -> PreparedCase | None:
+        """Pack and seal the case outside any transaction (`load` gives each attachment by its
+        ref); None when this submitter does everything in `submit`."""
+        ...
+
+    def submit(
+        self,
+        unit: UnitOfWork,
+        handle: str,
+        draft: Draft,
+        now: dt.datetime,
+        prepared: PreparedCase | None = None,
+    ) -> Receipt:
+        """Store the case (the one `prepare` made from this very draft, if given), queue its
+        delivery and record the way back, in `unit`."""
+        ...

@@ -20,7 +20,7 @@ from bot.intake.draft import Draft
 from bot.intake.engine import Step
 from bot.intake.form import Form
 from bot.intake.inputs import Choose, FileInput, Input, TextInput, Toggle, Unsupported, VoiceInput
-from bot.intake.ports import Destination, Receipt, Submitter, UnitOfWork
+from bot.intake.ports import Destination, PreparedCase, Receipt, Submitter, UnitOfWork
 from bot.intake.vocabulary import EndReason, Refusal
 
 ConfirmationDigest = Callable[[str], str]
@@ -151,7 +151,9 @@ class IntakeService:
         submitter: Submitter | None = None,
         confirmation: tuple[ConfirmationDigest, MatchesConfirmation] | None = None,
         choice_labels: ChoiceLabels | None = None,
+        case_bytes: int = engine.DEFAULT_CASE_BYTES,
     ) -> None:
+        self._case_bytes = case_bytes
         self._confirmation = confirmation
         self.form = form
         self._units = units
@@ -368,6 +370,54 @@ class IntakeService:
         message_id: int | None,
         shown_id: int | None,
     ) -> IntakeOutcome:
+        """Apply one input in one unit of work. When it sends the report, the case is packed
+        and sealed first, outside any transaction (on SQLite every unit holds the write lock),
+        then the step runs again and its unit only stores what was sealed: if the draft came
+        out different the second time, it is packed again, and on the last try in the unit."""
+        args = (handle, update_id, visit, make_input, store, message_id, shown_id)
+        ahead: _Ahead | None = None
+        try:
+            for last in [False] * _PACKING_TRIES + [True]:
+                result = self._step_once(*args, ahead=ahead, last=last)
+                if not isinstance(result, _PackFirst):
+                    return result
+                if ahead is not None and ahead.case is not None:
+                    ahead.case.close()
+                ahead = _Ahead(result.draft.to_bytes(), self._prepare(handle, result, store))
+            raise AssertionError("the last try packs in its unit")  # pragma: no cover
+        finally:
+            if ahead is not None and ahead.case is not None:
+                ahead.case.close()
+
+    def _prepare(
+        self, handle: str, submitting: _PackFirst, store: tuple[str, bytes] | None
+    ) -> PreparedCase | None:
+        assert self._submitter is not None
+
+        def load(ref: str) -> bytes:  # one file, in its own short unit
+            if store is not None and store[0] == ref:
+                return store[1]
+            with self._units() as unit:
+                data = unit.drafts.get_file(handle, ref)
+            if data is None:
+                raise LookupError(f"attachment {ref} of the draft is missing")
+            return data
+
+        return self._submitter.prepare(load, submitting.draft, submitting.now)
+
+    def _step_once(
+        self,
+        handle: str,
+        update_id: int,
+        visit: int | None,
+        make_input: Callable[[Draft, Step], Input],
+        store: tuple[str, bytes] | None,
+        message_id: int | None,
+        shown_id: int | None,
+        *,
+        ahead: _Ahead | None,
+        last: bool,
+    ) -> IntakeOutcome | _PackFirst:
         now = self._clock()
         answer = (message_id,) if message_id else ()
         with self._units() as unit:
@@ -386,7 +436,13 @@ class IntakeService:
                 return Stale(draft.language, draft.visit)
             visit_before = draft.visit
             outcome = engine.apply(
-                self.form, draft, given, now.date(), before=before, in_place=True
+                self.form,
+                draft,
+                given,
+                now.date(),
+                before=before,
+                in_place=True,
+                case_bytes=self._case_bytes,
             )
             if isinstance(outcome, engine.Rejected):
                 unit.commit()
@@ -403,8 +459,15 @@ class IntakeService:
             # to say it), after a typed answer the reply comes next.
             through = shown_id - 1 if shown_id else (message_id or 0)
             if isinstance(outcome.step, engine.Submitted):
+                prepared = None
+                if self._submitter is not None and not last:
+                    if ahead is None or ahead.draft != changed.to_bytes():
+                        return _PackFirst(changed.copy(), now)  # rolled back: nothing kept
+                    prepared = ahead.case
                 receipt = (
-                    self._submitter.submit(unit, handle, changed, now) if self._submitter else None
+                    self._submitter.submit(unit, handle, changed, now, prepared)
+                    if self._submitter
+                    else None
                 )
                 unit.drafts.delete(handle)
                 if receipt is not None and receipt.case_code and self._confirmation:
@@ -547,6 +610,24 @@ def _accepts(step: Step, kind: str) -> bool:
     if kind == "voice":
         return question.type == "files" or (question.type == "text" and question.voice)
     return question.type == "files"
+
+
+# How often a submission is packed ahead of its unit before the last try packs inside it.
+_PACKING_TRIES = 2
+
+
+@dataclass(frozen=True)
+class _PackFirst:
+    """The step sends the report: pack and seal `draft` first, then run the step again."""
+
+    draft: Draft
+    now: dt.datetime
+
+
+@dataclass(frozen=True)
+class _Ahead:
+    draft: bytes  # the draft it was packed from, as it stood when sent
+    case: PreparedCase | None  # None: this submitter packs inside the unit
 
 
 def _touches_files(step: Step) -> bool:

@@ -26,6 +26,7 @@ class Refusal(StrEnum):
     NO_FILES_YET = "no_files_yet"
     FILE_TOO_LARGE = "file_too_large"
     TOO_MANY_FILES = "too_many_files"
+    CASE_TOO_LARGE = "case_too_large"  # with this file, the case could not be delivered
     UNSUPPORTED_FILE = "unsupported_file"
     NOTHING_BEFORE = "nothing_before"
     NOTHING_TO_KEEP = "nothing_to_keep"

@@ -19,7 +19,11 @@ from .users import SimGroup, SimUser
 from .views import MessageView
 from .world import ChatState, World
 
+# "Bots can currently send files of any type of up to 50 MB in size" (sendDocument and the
+# other send methods); a larger file part is answered 413 "Request Entity Too Large", as
+# Telegram's cloud Bot API does. A request body larger still is cut off by aiohttp itself.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 16 * 1024 * 1024
 DEFAULT_TOKEN = "123456:TEST-token"
 
 
@@ -65,7 +69,7 @@ class BotApiStandIn:
         return dict(self._world.bot_user)
 
     async def start(self) -> None:
-        app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
+        app = web.Application(client_max_size=MAX_REQUEST_BYTES)
         app.router.add_route("*", "/bot{token}/{method}", self._on_method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._on_file)
         app.router.add_route("*", "/{tail:.*}", self._on_unknown_path)
@@ -251,6 +255,8 @@ class BotApiStandIn:
         call = ApiCall(method, params, self.now())
         self.calls.append(call)
         try:
+            if any(isinstance(v, Upload) and len(v.data) > MAX_UPLOAD_BYTES for v in raw.values()):
+                raise ApiError(413, "Request Entity Too Large")
             if problems:
                 for problem in problems:
                     self._violate(method, problem)
