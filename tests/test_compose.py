@@ -124,6 +124,7 @@ def stack(images: dict[str, str], teams: dict[str, StaffTeam], tmp_path: Path) -
         "ACME_EMAIL": "operations@example.org",
         "HTTPS_PORT": str(https_port),
         "HTTP_PORT": str(http_port),
+        "MINI_APP_NAME": "desk",
         **images,
     }
     (folder / ".env").write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
@@ -195,6 +196,11 @@ async def test_compose_brings_up_bot_database_and_tls_front_in_two_commands(
             for inside in ("/healthz", "/readyz", "/metrics"):
                 published = await client.get(f"{front}{inside}")
                 assert published.status_code == 404, f"{inside} stays inside"
+            page = await client.get(f"{front}/desk/")
+            assert page.status_code == 200, "the desk Mini App's page, over HTTPS"
+            assert "default-src 'none'" in page.headers["content-security-policy"]
+            no_proof = await client.get(f"{front}/desk/case/KZ-0000-0000")
+            assert no_proof.status_code == 403, "a case's files only with a verified initData"
 
             user = standin.user(person_id(8), named("Aigerim"), language_code="ru")
             await user.send_command("start")

@@ -42,8 +42,9 @@ def test_kubernetes_replicas_probe_the_database_for_readiness_only() -> None:
     job = found["Job"]["spec"]["template"]["spec"]["containers"][0]
     assert "db upgrade" in " ".join(job["command"])
     assert "webhook set" in " ".join(job["command"])
-    (path,) = found["Ingress"]["spec"]["rules"][0]["http"]["paths"]
-    assert path["path"] == "/telegram", "only the webhook is published"
+    paths = found["Ingress"]["spec"]["rules"][0]["http"]["paths"]
+    published = {(p["path"], p["pathType"]) for p in paths}
+    assert published == {("/telegram", "Exact"), ("/desk/", "Prefix")}, "webhook and desk only"
 
 
 def documents() -> list[tuple[str, dict[str, Any]]]:
