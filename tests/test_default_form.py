@@ -122,4 +122,4 @@ def test_every_button_fits_telegram_callback_data(form: Form) -> None:
 def test_button_labels_are_short_enough_for_a_phone(form: Form) -> None:
     for choices in form.choice_lists.values():
         for choice in choices:
-            assert len(choice.label) <= 60, choice.label
+            assert choice.retired or len(choice.label) <= 60, choice.label

@@ -125,7 +125,7 @@ def _case(
         "schema": SCHEMA,
         "reference": facts.reference,
         "demo": facts.routing.coalition.demo,
-        "form": {"id": form.id, "version": form.version},
+        "form": {"id": draft.form_id, "version": draft.form_version},  # what the answers follow
         "language": draft.language,
         "received_on": facts.received_on.isoformat(),
         "coalition": {"id": facts.routing.coalition.id, "name": facts.routing.coalition.name},
