@@ -248,12 +248,11 @@ class Screens:
                     )
                 ]
             )
+        # One a row: "Change an answer" is too long, in most languages, for half a phone's width.
         buttons.append(
-            [
-                ("✏️ " + _("Change an answer"), StepButton(review.visit, PICK_EDIT).encode()),
-                ("◀️ " + _("Back"), StepButton(review.visit, BACK).encode()),
-            ]
+            [("✏️ " + _("Change an answer"), StepButton(review.visit, PICK_EDIT).encode())]
         )
+        buttons.append([("◀️ " + _("Back"), StepButton(review.visit, BACK).encode())])
         screens = [Screen(chunk) for chunk in chunks]
         screens[-1] = Screen(screens[-1].text, buttons)
         return screens
