@@ -9,6 +9,8 @@ limit is bot/chat/button_width.py's.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.chat.button_width import FULL_ROW, label_limit, label_width, too_wide
@@ -16,6 +18,7 @@ from bot.chat.case_buttons import answer_rows, card_rows
 from bot.chat.screens import Row, Screens
 from bot.i18n import LANGUAGE_NAMES, Catalogs
 from bot.intake import engine
+from bot.intake.answers import AnswerValue
 from bot.intake.form import Question
 from bot.intake.loader import load_form
 from bot.intake.urgency import UrgencyLevel
@@ -28,7 +31,7 @@ REFERENCE = "UZ-7G4M-Q2XD"
 def prompts_of(question: Question) -> list[engine.Prompt]:
     progress = engine.Progress(1, 9, FORM.section_of(question.id))
     codes = [c.code for c in FORM.offered_choices(question)]
-    shown: list[tuple[object, bool, tuple[object, ...]]] = [(None, False, ()), (None, True, ())]
+    shown: list[tuple[AnswerValue, bool, tuple[Any, ...]]] = [(None, False, ()), (None, True, ())]
     if question.type == "single":
         shown += [(code, True, ()) for code in codes]  # each answer marked when revisited
     if question.type == "multi":

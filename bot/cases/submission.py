@@ -59,6 +59,7 @@ class Submission:
             reference = new_reference(routing.reference_prefix)
         facts = CaseFacts(reference, routing, urgency_of(self._form, draft.answers), now.date())
         translator = self._catalogs.translator(draft.language)
+        staff = self._catalogs.translator(routing.coalition.language)
 
         def load(ref: str) -> bytes:
             data = unit.drafts.get_file(handle, ref)
@@ -69,12 +70,14 @@ class Submission:
         recipients = routing.coalition.recipients
         if self._stream_seal is not None:  # one attachment in memory at a time
             sealed = self._stream_seal(
-                lambda target: write_package(self._form, draft, facts, load, translator, target),
+                lambda target: write_package(
+                    self._form, draft, facts, load, translator, target, staff
+                ),
                 recipients,
             )
         else:
             files = {ref: load(ref) for ref in _file_refs(draft)}
-            package = build_package(self._form, draft, facts, files, translator)
+            package = build_package(self._form, draft, facts, files, translator, staff)
             sealed = self._seal_case(package, recipients)
         unit.cases.add(
             reference, routing.coalition.id, facts.urgency.level, facts.received_on, sealed
