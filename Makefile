@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 LANGUAGES := ru kk ky tg uz tk
 
 .PHONY: install run test test-postgres lint format typecheck messages desk-messages \
-	browser-messages desk desk-data desk-check check try bench clean lock
+	browser-messages uz-cyrillic desk desk-data desk-check check try bench clean lock
 
 $(BIN)/complaint-bot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ messages: install browser-messages
 		else \
 			$(BIN)/pybabel init -i bot/locales/messages.pot -d bot/locales -l $$lang; \
 		fi; \
+	done
+
+# Uzbek Cyrillic is never edited: it is written from the Latin catalogs by the tested converter.
+uz-cyrillic: install
+	for domain in messages desk browser; do \
+		$(BIN)/python -m bot.i18n.uzbek_cyrillic bot/locales/uz/LC_MESSAGES/$$domain.po \
+			bot/locales/uz_Cyrl/LC_MESSAGES/$$domain.po; \
 	done
 
 # The browser desk page's own words (t("...") in desk/src/*.ts) live in their own domain,

@@ -28,7 +28,10 @@ def test_every_label_typed_in_the_language_chooses_it(language: str) -> None:
         for choice in FORM.choices_for(question):
             label = t.gettext(choice.label)
             found = match_choice(LABELS, question, language, f"  {label.upper()} ")
-            same = [c.code for c in FORM.choices_for(question) if t.gettext(c.label) == label]
+            same = [c.code for c in FORM.offered_choices(question) if t.gettext(c.label) == label]
+            if choice.retired:  # never chosen again, even typed
+                assert found is None or found in same, (language, question.id, label)
+                continue
             assert found in same, (language, question.id, label)
 
 

@@ -2,28 +2,44 @@
 («Śéñđ ŧĥé ŕéþóŕŧ ···»), then the bot is run through the stand-in in that locale and every
 screen, error, staff card and command answer is checked: no English left (every text goes
 through the catalogs), no text over Telegram's limits, no callback data over 64 bytes, and
-button rows short enough for a phone.
+button labels that a narrow phone shows whole (bot/chat/button_width.py: 32 letters for a
+button alone in its row, 15 for each of two).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import html
 import io
 import json
 import re
+import zipfile
 from collections.abc import AsyncIterator
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
+from babel.support import Translations
 
+from bot.cases.coalitions import Routing
+from bot.cases.package import CaseFacts, build_package
 from bot.chat import callbacks as cb
+from bot.chat.button_width import too_wide
 from bot.chat.screens import Screens
 from bot.config import Settings
+from bot.desk import labels
+from bot.desk.report import LaterFile, render_report
 from bot.i18n import LANGUAGE_NAMES, Catalogs, Translator
 from bot.i18n.catalogs import default_locales_dir
+from bot.intake.draft import Draft
+from bot.intake.urgency import urgency_of
 from bot.intake.vocabulary import EndReason, Refusal
+from tests.desk_fixtures import JPEG, PNG, RICH_ANSWERS, coalition
 from tests.e2e import COALITIONS, FORM, Answer, Complainant, StaffTeam, named, person_id
 from tests.e2e import running_bot as real_running_bot
 from tests.standin import BotApiStandIn
@@ -34,7 +50,6 @@ ACCENTED = "áƀçđéƒĝĥíĵķĺɱñóþʠŕšŧúṽŵẋýžÁƁÇĐÉƑĜ
 _LOOK_ALIKE = str.maketrans(PLAIN, ACCENTED)
 _KEPT = re.compile(r"(\{[^}]*\}|/[a-z_]+|https?://\S+)")
 TEXT_LIMIT = 4096
-PHONE_ROW_CHARS = 64  # a row of buttons on a phone: longer labels are cut off
 EXPANSION = 0.3  # translations run up to a third longer than English
 
 
@@ -97,7 +112,7 @@ def check_screen(text: str, rows: list[list[tuple[str, str]]], typed: list[str])
     assert len(text) <= TEXT_LIMIT, text[:200]
     assert english_left(text, typed) == [], (english_left(text, typed), text[:300])
     for row in rows:
-        assert sum(len(label) for label, _ in row) <= PHONE_ROW_CHARS, row
+        assert too_wide([label for label, _ in row]) == [], row  # cut on a narrow phone
         for label, data in row:
             assert english_left(label, typed) == [], label
             assert len(data.encode()) <= cb.MAX_BYTES, data
@@ -219,3 +234,119 @@ async def test_the_bot_speaks_only_the_pseudo_locale_to_complainants_and_staff(
         "day and the month."
     )
     assert any(impossible in str(c.params.get("text", "")) for c in standin.calls)
+
+
+class WellFormed(HTMLParser):
+    """Every element that is opened is closed, in order (void elements need no end)."""
+
+    VOID = frozenset({"meta", "br", "img", "hr", "input", "link"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.open[-1:] or 'nothing'}")
+        else:
+            self.open.pop()
+
+
+def well_formed(page: str) -> list[str]:
+    parser = WellFormed()
+    parser.feed(page)
+    parser.close()
+    return parser.problems + [f"<{tag}> never closed" for tag in parser.open]
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees: the body without styles, and the title."""
+    page = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
+    return re.sub(r"<code>sha256 [0-9a-f]{64}</code>", " ", page)
+
+
+def pseudo_desk_words() -> Translations:
+    with (default_locales_dir() / "desk.pot").open("rb") as handle:
+        template = read_po(handle)
+    catalog = Catalog(locale="ru")
+    for message in template:
+        if message.id:
+            catalog.add(message.id, pseudo(str(message.id)))
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+REPORT_DATA = [
+    "ccat-complaint",  # the form's id
+    "injuries.jpg", "certificate.png", "image/jpeg", "image/png", "attachments/",
+    "+7 701 000 00 00", "KZ-7G4M-Q2XD",
+]  # fmt: skip
+
+
+def rich_package() -> tuple[dict[str, Any], bytes]:
+    files = {"f1": JPEG, "f2": PNG}
+    answers = dict(RICH_ANSWERS)
+    answers["h_files"] = [
+        {"ref": ref, "name": name, "mime": mime, "sha256": hashlib.sha256(data).hexdigest()}
+        for ref, name, mime, data in (
+            ("f1", "injuries.jpg", "image/jpeg", JPEG),
+            ("f2", "certificate.png", "image/png", PNG),
+        )
+    ]
+    answers["e_narrative"] = {"text": answers["e_narrative"]}
+    for key in ("v_name", "v_residence", "e_place", "k_contact_value", "k_code_word"):
+        answers[key] = {"text": answers[key]}
+    answers = {k: v for k, v in answers.items() if v is not None} | {"r_name": None}
+    answers["e_officer_ids"] = None
+    draft = Draft(FORM.id, FORM.version, "ru", answers=answers, expanded=True)
+    demo = coalition("age1" + "q" * 58).model_copy(update={"demo": True})
+    routing = Routing(demo, "KZ", cross_border=True)
+    facts = CaseFacts("KZ-7G4M-Q2XD", routing, urgency_of(FORM, answers), dt.date(2026, 3, 14))
+    package = build_package(FORM, draft, facts, files, T, staff=T)
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        return json.loads(archive.read("case.json")), archive.read("report.html")
+
+
+def test_report_html_in_the_sealed_package_speaks_only_the_pseudo_locale() -> None:
+    case, page = rich_package()
+    text = page.decode()
+    assert well_formed(text) == []
+    typed = [*REPORT_DATA, case["coalition"]["name"], case["received_on"], " ru."]
+    typed += [str(a["value"]) for a in case["answers"] if a["type"] == "text" and a["value"]]
+    assert english_left(visible_text(text), typed) == []
+    assert pseudo("DEMO: not a real case") in text  # the demo banner, translated too
+    assert pseudo("Attachments") in text
+
+
+def test_report_html_of_the_desk_speaks_only_the_pseudo_locale(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The desk's page, in the coalition's language: form texts from the bot's catalogs, its
+    own words from desk.po, both replaced by the pseudo locale."""
+    monkeypatch.setattr(labels, "_catalogs", lambda: PSEUDO)
+    desk_words = pseudo_desk_words()
+    monkeypatch.setattr(labels, "_desk_catalog", lambda language: desk_words)
+    case, _page = rich_package()
+    later = [
+        LaterFile(1, "KZ-7G4M-Q2XD-1", {"kind": "complainant_message",
+                  "received_on": "2026-03-15", "text": "Его перевели в СИЗО."}, frozenset()),
+        LaterFile(2, "KZ-7G4M-Q2XD-2", {"kind": "internal_note",
+                  "written_at": "2026-03-15T09:30:00+00:00", "text": "Позвонили адвокату."},
+                  frozenset()),
+        LaterFile(3, "KZ-7G4M-Q2XD-3", {"kind": "consent_withdrawn",
+                  "received_on": "2026-03-16", "text": ""}, frozenset()),
+    ]  # fmt: skip
+    images = frozenset(a["path"] for a in case["attachments"])
+    page = render_report(case, FORM, labels.Words("ru", FORM), images, later, "✔ minisign")
+    assert well_formed(page) == []
+    typed = [*REPORT_DATA, case["coalition"]["name"], "minisign", " ru;", " ru."]
+    typed += [str(a["value"]) for a in case["answers"] if a["type"] == "text" and a["value"]]
+    assert english_left(visible_text(page), typed) == []
+    assert pseudo("Messages and notes") in page

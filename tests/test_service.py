@@ -4,30 +4,46 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
+from bot.cases.coalitions import Routing
+from bot.cases.package import CaseFacts, build_package
+from bot.chat.screens import Screens
+from bot.i18n import Catalogs
 from bot.intake import engine
-from bot.intake.inputs import Choose, Input, Skip
+from bot.intake.draft import Draft
+from bot.intake.inputs import Choose, Done, Input, Skip, Submit, Toggle
 from bot.intake.loader import load_form
+from bot.intake.ports import Destination, PreparedCase, Receipt, UnitOfWork
 from bot.intake.service import (
     AlreadyApplied,
     Arrival,
     IntakeService,
     NoDraft,
     Refused,
+    Sent,
     Shown,
     Stale,
 )
+from bot.intake.urgency import urgency_of
+from bot.intake.vocabulary import Refusal
 from storage.at_rest import AtRestSealer
 from storage.database import make_sessions
 from storage.memory import MemoryStore
 from storage.server_keys import ServerKeys
 from storage.unit_of_work import SqlUnitOfWork
+from tests.desk_fixtures import coalition
 from tests.e2e import plaintext_hits
 
 FORM = load_form()
+CATALOGS = Catalogs.load()
 
 
 class Clock:
@@ -132,3 +148,105 @@ def test_a_file_is_hashed_on_receipt_and_stored_sealed(database: Engine, clock: 
         assert unit.drafts.get_file("h", stored["ref"]) == photo
     assert plaintext_hits(database, ["photo of a bruised arm", "arm.jpg"]) == []
     assert isinstance(service.give_text("h", update_id + 1, "x"), Refused)
+
+
+class PackingSubmitter:
+    """Routing and sealing have their own tests: this one keeps the real package it builds."""
+
+    def __init__(self) -> None:
+        self.packages: list[bytes] = []
+
+    def destination(self, answers: Mapping[str, Any]) -> Destination:
+        return Destination("Coalition", ("AAAA-BBBB",), demo=False)
+
+    def prepare(
+        self, load: Callable[[str], bytes], draft: Draft, now: dt.datetime
+    ) -> PreparedCase | None:
+        return None
+
+    def submit(
+        self,
+        unit: UnitOfWork,
+        handle: str,
+        draft: Draft,
+        now: dt.datetime,
+        prepared: PreparedCase | None = None,
+    ) -> Receipt:
+        routing = Routing(coalition("age1" + "q" * 58), "KZ", cross_border=False)
+        facts = CaseFacts("KZ-7G4M-Q2XD", routing, urgency_of(FORM, draft.answers), now.date())
+        self.packages.append(build_package(FORM, draft, facts, {}, CATALOGS.translator("ru")))
+        return Receipt(facts.reference, self.destination(draft.answers))
+
+
+def test_a_draft_begun_under_form_version_1_reads_and_seals_as_this_version(
+    clock: Clock, database: Engine
+) -> None:
+    """Version 2 split "renounce" (it covered a "repentance" video too) and dropped
+    "discrimination": a draft saved before keeps what the person chose, with its labels."""
+    sessions = make_sessions(database)
+    sealer = AtRestSealer(ServerKeys.generate().at_rest_keys)
+    packer = PackingSubmitter()
+
+    def units() -> SqlUnitOfWork:
+        return SqlUnitOfWork(sessions, sealer)
+
+    service = IntakeService(FORM, units, clock=clock, submitter=packer)
+    service.begin("h", 1, "ru", {})
+    script = {"a_safe_now": "yes", "a_urgent": "no", "b_consent_store": "yes", "e_country": "KZ"}
+    script |= {"e_detained": "yes", "g_ill_treated": "yes", "k_contact_way": "none"}
+    update_id = 2
+    outcome = service.current("h")
+    while isinstance(outcome, Shown) and isinstance(outcome.step, engine.Prompt):
+        question = outcome.step.question.id
+        given: Input = Choose(script[question]) if question in script else Skip()
+        if question == "g_purpose":
+            service.give("h", update_id, Toggle("money"))
+            update_id, given = update_id + 1, Done()
+        outcome = service.give("h", update_id, given)
+        update_id += 1
+    assert isinstance(outcome, Shown)
+    assert isinstance(outcome.step, engine.Review)
+    with units() as unit:  # the same draft as version 1 wrote it
+        stored = Draft.from_bytes(unit.drafts.get("h", clock.now) or b"")
+        stored.form_version = 1
+        stored.answers["g_purpose"] = ["renounce", "discrimination", "money"]
+        unit.drafts.put("h", stored.to_bytes(), clock.now, dt.timedelta(hours=48))
+        unit.commit()
+
+    review = service.current("h")
+    assert isinstance(review, Shown)
+    assert isinstance(review.step, engine.Review)
+    t = CATALOGS.translator("ru")
+    summary = "\n".join(s.text for s in Screens(FORM, t).step(review.step))
+    said = [t.gettext(c.label) for c in FORM.choice_lists["purpose"] if c.code != "dont_know"]
+    wanted = [said[-2], said[-1], t.gettext("To get money")]  # renounce_or_video, discrimination
+    assert ", ".join(wanted) in summary
+    assert "discrimination" not in summary
+    assert "renounce" not in summary
+
+    assert isinstance(service.give("h", update_id, Submit()), Sent)
+    with zipfile.ZipFile(io.BytesIO(packer.packages[0])) as package:
+        case = json.loads(package.read("case.json"))
+    assert case["form"] == {"id": FORM.id, "version": 2}
+    purpose = next(a for a in case["answers"] if a["question_id"] == "g_purpose")
+    assert purpose["value"] == ["renounce_or_video", "discrimination", "money"]
+    assert purpose["labels"] == [
+        'To make them renounce faith or views, or film a "repentance" video',
+        "Because of who they are",
+        "To get money",
+    ]
+
+
+def test_retired_choices_are_never_offered_again() -> None:
+    question = FORM.question("g_purpose")
+    offered = {c.code for c in FORM.offered_choices(question)}
+    assert {"renounce", "repentance_video"} <= offered
+    assert not offered & {"renounce_or_video", "discrimination"}
+    draft = engine.start(FORM, "ru")
+    draft.answers |= {"e_detained": "yes", "g_ill_treated": "yes"}
+    draft.cursor = "g_purpose"
+    today = dt.date(2026, 11, 27)
+    refused = engine.apply(FORM, draft, Toggle("discrimination"), today)
+    assert isinstance(refused, engine.Rejected)
+    assert refused.error == Refusal.EXPECTS_CHOICES
+    assert isinstance(engine.apply(FORM, draft, Toggle("renounce"), today), engine.Accepted)

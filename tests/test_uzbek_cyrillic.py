@@ -134,6 +134,9 @@ def test_sentences(latin: str, cyrillic: str) -> None:
         ("LGBTQI+", "ЛГБТКИ+"),
         ("BMT yoki YXHT", "БМТ ёки ЕХҲТ"),
         ("&amp; va", "&amp; ва"),
+        ("(complaint-bot keys new buyrugʻi bilan)", "(complaint-bot keys new буйруғи билан)"),
+        ("kalit yoʻq (AGE-SECRET-KEY-1...).", "калит йўқ (AGE-SECRET-KEY-1...)."),
+        ("oʻz SHA-256 qiymati", "ўз SHA-256 қиймати"),
     ],
 )
 def test_placeholders_markup_commands_references_and_names_are_kept(
@@ -200,10 +203,11 @@ def test_a_catalog_without_translations_stays_without(tmp_path: Path) -> None:
     assert catalog["Yes"].string == ""
 
 
-def test_the_committed_cyrillic_catalog_is_up_to_date(tmp_path: Path) -> None:
-    committed = default_locales_dir() / "uz_Cyrl" / "LC_MESSAGES" / "messages.po"
-    fresh = tmp_path / "messages.po"
-    convert_catalog(default_locales_dir() / "uz" / "LC_MESSAGES" / "messages.po", fresh)
+@pytest.mark.parametrize("domain", ["messages", "desk", "browser"])
+def test_the_committed_cyrillic_catalog_is_up_to_date(domain: str, tmp_path: Path) -> None:
+    committed = default_locales_dir() / "uz_Cyrl" / "LC_MESSAGES" / f"{domain}.po"
+    fresh = tmp_path / f"{domain}.po"
+    convert_catalog(default_locales_dir() / "uz" / "LC_MESSAGES" / f"{domain}.po", fresh)
     assert fresh.read_bytes() == committed.read_bytes(), (
         "run python -m bot.i18n.uzbek_cyrillic on the uz catalog"
     )

@@ -46,10 +46,12 @@ def build_package(
     facts: CaseFacts,
     files: Mapping[str, bytes],
     local: Translator,
+    staff: Translator | None = None,
 ) -> bytes:
-    """The ZIP bytes. `files` maps each attachment ref in the draft to its original bytes."""
+    """The ZIP bytes. `files` maps each attachment ref in the draft to its original bytes;
+    `local` speaks the complainant's language, `staff` the coalition's (report.html)."""
     buffer = io.BytesIO()
-    write_package(form, draft, facts, files.__getitem__, local, buffer)
+    write_package(form, draft, facts, files.__getitem__, local, buffer, staff)
     return buffer.getvalue()
 
 
@@ -60,6 +62,7 @@ def write_package(
     load: Load,
     local: Translator,
     target: IO[bytes],
+    staff: Translator | None = None,
 ) -> None:
     """Write the ZIP to `target`; `load` gives each attachment's original bytes by its ref, and
     is called once per attachment, as it is written."""
@@ -74,7 +77,7 @@ def write_package(
         case = _case(form, draft, facts, answers, writer.attachments)
         for name, content in (
             ("case.json", json.dumps(case, ensure_ascii=False, indent=2).encode()),
-            ("report.html", _report(case).encode()),
+            ("report.html", _report(case, staff or local).encode()),
         ):
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -125,7 +128,7 @@ def _case(
         "schema": SCHEMA,
         "reference": facts.reference,
         "demo": facts.routing.coalition.demo,
-        "form": {"id": form.id, "version": form.version},
+        "form": {"id": draft.form_id, "version": draft.form_version},  # what the answers follow
         "language": draft.language,
         "received_on": facts.received_on.isoformat(),
         "coalition": {"id": facts.routing.coalition.id, "name": facts.routing.coalition.name},
@@ -176,21 +179,43 @@ def _answer_entry(
     return entry
 
 
-def _report(case: dict[str, Any]) -> str:
+def _report(case: dict[str, Any], t: Translator) -> str:
+    """The package's own page, in the coalition's language (the desk renders a richer one)."""
+    _ = t.gettext
     e = html.escape
     rows = []
     for answer in case["answers"]:
-        rows.append(f"<tr><th>{e(answer['question'])}</th><td>{_shown(answer)}</td></tr>")
-    files = "".join(
-        f'<li><a href="{e(a["path"])}">{e(a["name"])}</a> ({e(a["type"])}, {a["size"]} bytes)'
-        f"<br><code>sha256 {a['sha256']}</code></li>"
-        for a in case["attachments"]
-    )
-    demo = '<p class="demo">DEMO: not a real case</p>' if case["demo"] else ""
-    cross = "yes" if case["routing"]["cross_border"] else "no"
+        question = _(answer["question"])
+        rows.append(f"<tr><th>{e(question)}</th><td>{_shown(answer, t)}</td></tr>")
+    files = []
+    for a in case["attachments"]:
+        size = t.ngettext("{n} byte", "{n} bytes", a["size"])
+        link = f'<a href="{e(a["path"])}">{e(a["name"])}</a>'
+        files.append(
+            f"<li>{link} ({e(a['type'])}, {e(size)})<br><code>sha256 {a['sha256']}</code></li>"
+        )
+    if not files:
+        files.append("<li>" + e(_("none")) + "</li>")
+    demo_text = _("DEMO: not a real case")
+    demo = f'<p class="demo">{e(demo_text)}</p>' if case["demo"] else ""
+    attachments = _("Attachments")
+    level = case["urgency"]["level"]
+    level_word = {"high": _("high"), "medium": _("medium"), "low": _("low")}.get(level, level)
+    urgency = _("Urgency: {level}", level=level_word)
+    score = _("score {score}", score=case["urgency"]["score"])
+    cross = _("Yes") if case["routing"]["cross_border"] else _("No")
+    facts = [
+        _("Received on {day} for {coalition}.", day=case["received_on"],
+          coalition=case["coalition"]["name"]),
+        _("Cross-border: {answer}.", answer=cross),
+        _("Language of the complainant: {language}.", language=case["language"]),
+        _("Form {form}, version {version}.", form=case["form"]["id"],
+          version=case["form"]["version"]),
+    ]  # fmt: skip
+    title = _("Case {reference}", reference=case["reference"])
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Case {e(case["reference"])}</title>
+<html lang="{e(t.language.replace("_", "-"))}"><head><meta charset="utf-8">
+<title>{e(title)}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }}
 th {{ text-align: left; vertical-align: top; width: 40%; padding: .4rem; }}
@@ -200,33 +225,29 @@ tr:nth-child(odd) {{ background: #f4f4f4; }}
 .urgency-high {{ color: #a00; font-weight: bold; }}
 </style></head><body>
 {demo}
-<h1>Case {e(case["reference"])}</h1>
-<p>Received on {e(case["received_on"])} for {e(case["coalition"]["name"])}.
-Urgency: <span class="urgency-{e(case["urgency"]["level"])}">{e(case["urgency"]["level"])}</span>
-(score {case["urgency"]["score"]}). Cross-border: {cross}.
-Language of the complainant: {e(case["language"])}.
-Form {e(case["form"]["id"])} v{case["form"]["version"]}.</p>
+<h1>{e(title)}</h1>
+<p>{e(facts[0])}
+<span class="urgency-{e(level)}">{e(urgency)}</span> ({e(score)}).
+{" ".join(e(fact) for fact in facts[1:])}</p>
 <table>{"".join(rows)}</table>
-<h2>Attachments</h2><ul>{files or "<li>none</li>"}</ul>
+<h2>{e(attachments)}</h2><ul>{"".join(files)}</ul>
 </body></html>
 """
 
 
-def _shown(answer: dict[str, Any]) -> str:
+def _shown(answer: dict[str, Any], t: Translator) -> str:
     e = html.escape
     if answer.get("skipped"):
-        return "<i>skipped</i>"
+        return "<i>" + e(t.gettext("skipped")) + "</i>"
     value = answer["value"]
     if "label" in answer:
-        local = answer.get("label_local")
-        extra = f" ({e(local)})" if local and local != answer["label"] else ""
-        return e(str(answer["label"])) + extra
+        return e(t.gettext(str(answer["label"] or value)))
     if "labels" in answer:
-        return e(", ".join(str(label) for label in answer["labels"]))
+        return e(", ".join(t.gettext(str(label)) for label in answer["labels"]))
     if isinstance(value, dict) and "voice" in value:
-        return (
-            f'<a href="{e(value["voice"])}">voice message</a> ({value.get("duration_seconds")} s)'
-        )
+        seconds = value.get("duration_seconds")
+        said = t.gettext("voice message, {seconds} s", seconds=seconds)
+        return f'<a href="{e(value["voice"])}">{e(said)}</a>'
     if isinstance(value, list):
         return "<br>".join(f'<a href="{e(path)}">{e(path)}</a>' for path in value)
     return e(str(value))

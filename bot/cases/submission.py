@@ -101,8 +101,9 @@ class Submission:
         self, draft: Draft, facts: CaseFacts, load: Load, stream_seal: StreamSeal
     ) -> AbstractContextManager[IO[bytes]]:
         translator = self._catalogs.translator(draft.language)
+        staff = self._catalogs.translator(facts.routing.coalition.language)
         return stream_seal(
-            lambda target: write_package(self._form, draft, facts, load, translator, target),
+            lambda target: write_package(self._form, draft, facts, load, translator, target, staff),
             facts.routing.coalition.recipients,
         )
 
@@ -135,7 +136,12 @@ class Submission:
                 return self._store(unit, facts, sealed)
         files = {ref: load(ref) for ref in _file_refs(draft)}
         package = build_package(
-            self._form, draft, facts, files, self._catalogs.translator(draft.language)
+            self._form,
+            draft,
+            facts,
+            files,
+            self._catalogs.translator(draft.language),
+            self._catalogs.translator(routing.coalition.language),
         )
         return self._store(unit, facts, self._seal_case(package, routing.coalition.recipients))
 

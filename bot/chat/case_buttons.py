@@ -15,11 +15,10 @@ def card_rows(t: Translator, reference: str) -> list[Row]:
     def button(label: str, op: StaffOp) -> tuple[str, str]:
         return label, StaffButton(op, reference).encode()
 
+    # One a row: in most languages two of these do not fit side by side on a phone.
     return [
-        [
-            button("👁 " + t.gettext("Acknowledge"), StaffOp.ACKNOWLEDGE),
-            button("🙋 " + t.gettext("Assign to me"), StaffOp.ASSIGN),
-        ],
+        [button("👁 " + t.gettext("Acknowledge"), StaffOp.ACKNOWLEDGE)],
+        [button("🙋 " + t.gettext("Assign to me"), StaffOp.ASSIGN)],
         [button("↩️ " + t.gettext("Reply"), StaffOp.REPLY)],
     ]
 

@@ -191,12 +191,12 @@ class Screens:
         visit = prompt.visit
         rows: list[Row] = []
         if question.type == "single":
-            for choice in self.form.choices_for(question):
+            for choice in self.form.offered_choices(question):
                 mark = "● " if prompt.current == choice.code and prompt.revisiting else ""
                 data = StepButton(visit, CHOOSE, choice.code).encode()
                 rows.append([(mark + _(choice.label), data)])
         elif question.type == "multi":
-            for choice in self.form.choices_for(question):
+            for choice in self.form.offered_choices(question):
                 mark = "✅ " if choice.code in prompt.pending else "▫️ "
                 rows.append(
                     [(mark + _(choice.label), StepButton(visit, TOGGLE, choice.code).encode())]
@@ -248,12 +248,11 @@ class Screens:
                     )
                 ]
             )
+        # One a row: "Change an answer" is too long, in most languages, for half a phone's width.
         buttons.append(
-            [
-                ("✏️ " + _("Change an answer"), StepButton(review.visit, PICK_EDIT).encode()),
-                ("◀️ " + _("Back"), StepButton(review.visit, BACK).encode()),
-            ]
+            [("✏️ " + _("Change an answer"), StepButton(review.visit, PICK_EDIT).encode())]
         )
+        buttons.append([("◀️ " + _("Back"), StepButton(review.visit, BACK).encode())])
         screens = [Screen(chunk) for chunk in chunks]
         screens[-1] = Screen(screens[-1].text, buttons)
         return screens

@@ -176,7 +176,7 @@ def _attachments(
         path = prefix + str(entry.get("path", ""))
         facts = (
             f"{_e(str(entry.get('name') or path.rsplit('/', 1)[-1]))} · "
-            f"{_e(str(entry.get('type', '')))} · {_e(_size(entry.get('size')))}<br>"
+            f"{_e(str(entry.get('type', '')))} · {_e(_size(entry.get('size'), w))}<br>"
             f"<code>{_e(path)}</code><br><code>SHA-256 {_e(str(entry.get('sha256', '')))}</code>"
         )
         if entry.get("path") in images:
@@ -268,12 +268,12 @@ def _urgency_word(w: Words, level: str) -> str:
     )
 
 
-def _size(size: object) -> str:
+def _size(size: object, w: Words) -> str:
     if not isinstance(size, int):
         return ""
     if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.1f} MiB"
-    return f"{max(1, round(size / 1024))} KiB"
+        return w("{n} MiB", n=f"{size / 1024 / 1024:.1f}")
+    return w("{n} KiB", n=max(1, round(size / 1024)))
 
 
 def _e(text: object) -> str:

@@ -34,6 +34,8 @@ _PROTECTED = re.compile(
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
     r"|(?<![\w/])/[A-Za-z_]+"  # /commands
     r"|\b[A-Z0-9]{2,4}(?:-[A-Z0-9]{4}){2,}\b"  # references and case codes
+    r"|\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+-?"  # key prefixes such as AGE-SECRET-KEY-1
+    r"|\bcomplaint-bot(?: (?:keys|desk|db|webhook) [a-z]+)?"  # the program's commands
 )
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]+\b")
 _WORD = re.compile(rf"[A-Za-z][A-Za-z{OKINA}{TUTUQ}]*")

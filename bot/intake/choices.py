@@ -24,9 +24,9 @@ def choice_labels(
             if question.type not in ("single", "multi"):
                 continue
             named: dict[str, str] = {}
-            for choice in form.choices_for(question):
+            for choice in form.offered_choices(question):
                 named.setdefault(choice.label.casefold(), choice.code)
-            for choice in form.choices_for(question):
+            for choice in form.offered_choices(question):
                 named[translate(language, choice.label).casefold()] = choice.code
             per_question[question.id] = named
         labels[language] = per_question

@@ -111,7 +111,7 @@ def start(form: Form, language: str, presets: dict[str, str] | None = None) -> D
     for question_id, code in (presets or {}).items():
         if form.has_question(question_id):
             question = form.question(question_id)
-            codes = {c.code for c in form.choices_for(question)}
+            codes = {c.code for c in form.offered_choices(question)}
             if question.preset_from_start and code in codes:
                 draft.answers[question_id] = code
     return draft
@@ -244,7 +244,7 @@ def _file_sizes(value: Any) -> int:
 def _answer_value(form: Form, question: Question, given: Input, today: dt.date) -> AnswerValue:
     kind = question.type
     if isinstance(given, Choose) and kind == "single":
-        if given.code not in {c.code for c in form.choices_for(question)}:
+        if given.code not in {c.code for c in form.offered_choices(question)}:
             raise _Refusal(Refusal.EXPECTS_CHOICE)
         return given.code
     if isinstance(given, VoiceInput) and kind == "text":
@@ -306,7 +306,7 @@ def _expectation(question: Question, given: Input) -> Refusal:
 
 def _toggle(form: Form, draft: Draft, question: Question, code: str) -> None:
     choices = {c.code: c for c in form.choices_for(question)}
-    if code not in choices:
+    if code not in choices or (choices[code].retired and code not in draft.pending):
         raise _Refusal(Refusal.EXPECTS_CHOICES)
     if code in draft.pending:
         draft.pending.remove(code)

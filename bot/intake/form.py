@@ -19,6 +19,18 @@ class Choice(_Strict):
     code: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,32}$")]
     label: str
     exclusive: bool = False
+    # Kept for answers given under an earlier version of the form: still labelled in summaries,
+    # cases and reports, never offered again (no button, not matched when typed).
+    retired: bool = False
+
+
+class Upgrade(_Strict):
+    """How answers given under version `from` read in the next version: old choice codes of
+    one question and the codes they become."""
+
+    from_: Annotated[int, Field(alias="from", ge=1)]
+    question: str
+    codes: dict[str, str]
 
 
 class Is(_Strict):
@@ -119,6 +131,7 @@ class Form(_Strict):
     fast_track: FastTrack
     urgency: Urgency
     self_report: Condition | None = None  # when it holds, questions use their `text_self`
+    upgrades: list[Upgrade] = []  # from each earlier version to the next, oldest first
 
     def questions(self) -> Iterator[Question]:
         for section in self.sections:
@@ -134,9 +147,14 @@ class Form(_Strict):
         return question_id in self._index()
 
     def choices_for(self, question: Question) -> list[Choice]:
+        """Every choice of the question, retired ones too: what an answer may hold."""
         if question.choices is None:
             return []
         return self.choice_lists[question.choices]
+
+    def offered_choices(self, question: Question) -> list[Choice]:
+        """The choices a person can pick now."""
+        return [c for c in self.choices_for(question) if not c.retired]
 
     def _index(self) -> dict[str, tuple[Section, Question]]:
         index: dict[str, tuple[Section, Question]] | None = self.__dict__.get("_cached_index")
@@ -191,6 +209,17 @@ def _reference_problems(form: Form) -> Iterator[str]:
     for ref in referenced_questions(form.self_report) if form.self_report else ():
         if ref not in seen:
             yield f"self_report depends on unknown question {ref}"
+    for upgrade in form.upgrades:
+        if upgrade.from_ >= form.version:
+            yield f"an upgrade from version {upgrade.from_} is not older than the form"
+        if upgrade.question not in seen:
+            yield f"an upgrade names unknown question {upgrade.question}"
+            continue
+        question = form.question(upgrade.question)
+        codes = {c.code for c in form.choices_for(question)}
+        for new in upgrade.codes.values():
+            if new not in codes:
+                yield f"an upgrade of {upgrade.question} gives unknown choice {new!r}"
 
 
 def referenced_questions(condition: Condition) -> Iterator[str]:

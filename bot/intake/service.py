@@ -21,6 +21,7 @@ from bot.intake.engine import Step
 from bot.intake.form import Form
 from bot.intake.inputs import Choose, FileInput, Input, TextInput, Toggle, Unsupported, VoiceInput
 from bot.intake.ports import Destination, PreparedCase, Receipt, Submitter, UnitOfWork
+from bot.intake.upgrade import upgraded
 from bot.intake.vocabulary import EndReason, Refusal
 
 ConfirmationDigest = Callable[[str], str]
@@ -579,7 +580,7 @@ class IntakeService:
     def _load(self, unit: UnitOfWork, handle: str, now: dt.datetime) -> Draft | None:
         payload = unit.drafts.get(handle, now)
         if payload is not None:
-            return Draft.from_bytes(payload)
+            return upgraded(self.form, Draft.from_bytes(payload))
         waiting = self._awaiting.get(handle)
         if waiting is not None and waiting[1] > now:
             return Draft.from_bytes(waiting[0])
