@@ -307,6 +307,8 @@ class Runtime:
                 self.directory,
                 seal_case,
                 forget_grants=self._forget_account_in_memory,
+                key_of=self.ways.key_of,
+                pacing=self.complainant_cases.guard,
             ),
         )
         add_routes(application, intake, staff, followup)

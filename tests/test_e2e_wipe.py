@@ -16,13 +16,16 @@ from storage.sealing import open_case, read_identities
 from tests.e2e import (
     Answer,
     Complainant,
+    StaffTeam,
     make_coalitions,
     named,
     person_id,
     running_bot,
+    sealed_files,
     settings_for,
 )
 from tests.standin import ApiError, BotApiStandIn
+from tests.test_e2e_staff import CODE, says, staff_says, submit
 
 SECRET_NAME = "Rustam Karimov"
 SECRET_PLACE = "Bukhara SIZO number 4"
@@ -243,3 +246,68 @@ async def test_an_abandoned_conversation_is_deleted_when_its_draft_expires(
             connection.execute(update(DraftRow).values(expires_at=datetime.now(UTC)))
         assert runtime.tidy().drafts == 1
         await standin.wait_for(lambda: user.visible_messages() == [], timeout=20)
+
+
+async def test_a_case_code_withdraws_its_case_once_and_a_stranger_learns_nothing(
+    standin: BotApiStandIn, settings: Settings, teams: dict[str, StaffTeam]
+) -> None:
+    """Issue 10.3: a case sent the case-code way is linked to no account, so its code (and only
+    its code) withdraws it: one notice, after which the code no longer works."""
+    team = teams["kz"]
+    user = standin.user(person_id(908), named("Madina"), language_code="ru")
+    stranger = standin.user(person_id(928), named("Ruslan"), language_code="ru")
+    person = Complainant(standin, user, "ru")
+    t = person.t
+    async with running_bot(settings):
+        reference = await submit(person, "KZ", "case_code", "ива")
+        shown = user.last_bot_message()
+        assert shown is not None
+        found = CODE.search(shown.content)
+        assert found is not None
+        code = found.group(0)
+        await says(standin, user, code.replace("-", "")[-4:])
+        await standin.wait_for(lambda: len(sealed_files(team)) == 1, 20)
+        await staff_says(standin, team, f"/reply {reference} Мы получили ваше сообщение.")
+        guessed = await says(standin, stranger, "/delete ZZZZ-ZZZZ-ZZZZ-ZZZZ")
+        withdrawn = await says(standin, user, f"/delete {code.lower()}")
+        again = await says(standin, user, f"/delete {code}")
+        checked = await says(standin, user, f"/check {code}")
+        await standin.wait_for(lambda: len(sealed_files(team)) >= 2, 20)
+        await standin.wait_idle(quiet=0.5, timeout=20)
+    assert withdrawn.content == again.content == guessed.content, "the same words for any code"
+    assert "код больше не действует" in withdrawn.content
+    assert checked.content == t.gettext("No report matches this code. Check it and try again.")
+    assert not any(code in m.content for m in user.visible_messages()), "the code left the chat"
+    assert not any(code.lower() in m.content for m in user.visible_messages())
+    names = [m.document_name for m in sealed_files(team)]
+    assert names == [f"{reference}.age", f"{reference}-1.age"], "one notice, and only once"
+    package = open_case(
+        sealed_files(team)[1].document or b"", read_identities(team.identity.encode())
+    )
+    notice = json.loads(zipfile.ZipFile(io.BytesIO(package)).read("notice.json"))
+    assert (notice["kind"], notice["by"], notice["reference"]) == (
+        "consent_withdrawn",
+        "case_code",
+        reference,
+    )
+
+
+async def test_a_mistyped_delete_argument_deletes_nothing_and_says_so(
+    standin: BotApiStandIn, settings: Settings
+) -> None:
+    user = standin.user(person_id(909), named("Nodira"), language_code="en")
+    person = Complainant(standin, user, "en")
+    async with running_bot(settings) as runtime:
+        await person.command("start")
+        await person.walk(fast_track(), stop_at="e_date")
+        answered = person.question_on_screen()
+        await user.send_command("delete", "KZ-7G4M-Q2X")  # one character short
+        said = await person.settle()
+        handle = runtime.handle_of(user.user_id)
+        current = runtime.service.current(handle)
+    assert said.content.startswith("Nothing was deleted")
+    assert type(current).__name__ != "NoDraft", "the unfinished answers are kept"
+    assert answered is not None
+    asked = person.t.gettext(answered.text)
+    assert any(asked in m.content for m in user.visible_messages()), "the question stays"
+    assert not [m for m in user.visible_messages() if m.content.startswith("/delete")]

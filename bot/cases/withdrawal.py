@@ -5,6 +5,11 @@ One call, one transaction: the draft (without a reference), the account's links 
 coalition. Only the account the case is linked to may withdraw it, and only once: the link goes
 with the first withdrawal. Anyone else, and any unknown reference, gets the same answer and
 leaves nothing behind.
+
+A case sent with the case-code way is linked to no account, so its code stands in for the link:
+`/delete CODE` withdraws that case, once (its code and the messages kept for it go with the
+first withdrawal), paced like `/check` against guessing. An unknown code gets the same answer
+as a known one.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Protocol
 
 from bot.cases.coalitions import CoalitionDirectory
 from bot.cases.followups import followup_package
-from bot.cases.ports import CaseUnitOfWork
+from bot.cases.ports import CaseUnitOfWork, CodeKey
 from bot.cases.submission import SealCase
 from bot.intake import erasure
 from bot.intake.draft import Draft
@@ -38,6 +43,28 @@ class Withdrawn:
     language: str | None
     notified: bool
     erase: tuple[int, ...]
+    wait_seconds: int = 0  # too many wrong codes: nothing was looked up
+
+
+class CodePacing(Protocol):
+    """Brute-force pacing of typed case codes, shared with /check."""
+
+    def wait_for(self, handle: str) -> int: ...
+
+    def failed(self, handle: str) -> None: ...
+
+    def succeeded(self, handle: str) -> None: ...
+
+
+class _Unpaced:
+    def wait_for(self, handle: str) -> int:
+        return 0
+
+    def failed(self, handle: str) -> None:
+        return None
+
+    def succeeded(self, handle: str) -> None:
+        return None
 
 
 class Withdrawals:
@@ -49,7 +76,11 @@ class Withdrawals:
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         *,
         forget_grants: Callable[[str], None] = lambda handle: None,
+        key_of: Callable[[str], CodeKey | None] = lambda typed: None,
+        pacing: CodePacing | None = None,
     ) -> None:
+        self._key_of = key_of
+        self._pacing = pacing or _Unpaced()
         self._units = units
         self._directory = directory
         self._seal_case = seal_case
@@ -83,26 +114,68 @@ class Withdrawals:
             return Withdrawn(language, notified, erasure.conversation(first, message_id))
         return Withdrawn(language, notified, typed)
 
-    def _notify(self, unit: WithdrawalUnitOfWork, reference: str, now: dt.datetime) -> bool:
+    def is_case_code(self, typed: str) -> bool:
+        return self._key_of(typed) is not None
+
+    def withdraw_by_code(
+        self, handle: str, update_id: int, typed: str, message_id: int | None = None
+    ) -> Withdrawn:
+        """With the code of a case sent the case-code way: its coalition gets the notice, and
+        the code and what waits for it are erased, so it works once."""
+        now = self._clock()
+        erase = (message_id,) if message_id else ()  # the message holds the code
+        wait = self._pacing.wait_for(handle)
+        if wait:
+            return Withdrawn(None, False, erase, wait_seconds=wait)
+        key = self._key_of(typed)
+        with self._units() as unit:
+            if not unit.updates.claim(update_id, now):
+                return Withdrawn(None, False, erase)
+            payload = unit.drafts.get(handle, now)
+            holder = unit.contacts.by_code(key.lookup) if key is not None else None
+            notified = holder is not None and self._notify(
+                unit, holder.reference, now, by_code=True
+            )
+            if holder is not None:
+                unit.outbox.forget_relays([holder.reference])
+                unit.contacts.erase([holder.reference])
+            unit.commit()
+        if holder is None:
+            self._pacing.failed(handle)
+        else:
+            self._pacing.succeeded(handle)
+            self._forget_grants(handle)
+        language = Draft.from_bytes(payload).language if payload is not None else None
+        return Withdrawn(language, notified, erase)
+
+    def _notify(
+        self, unit: WithdrawalUnitOfWork, reference: str, now: dt.datetime, by_code: bool = False
+    ) -> bool:
         """Queue a sealed withdrawal notice for the case's coalition; False if none exists."""
         case = unit.cases.get(reference)
         coalition = self._directory.find(case.coalition_id if case else None)
         if case is None or coalition is None:
             return False
         number = unit.cases.next_file_number(reference)
-        sealed = self._seal_case(_notice(reference, now.date()), coalition.recipients)
+        sealed = self._seal_case(_notice(reference, now.date(), by_code), coalition.recipients)
         unit.cases.add_sealed_file(reference, number, sealed)
         unit.outbox.enqueue(reference, number, coalition.staff_chat_id, now)
         return True
 
 
-def _notice(reference: str, day: dt.date) -> bytes:
+def _notice(reference: str, day: dt.date, by_code: bool = False) -> bytes:
+    who = (
+        "Someone holding this case's code"
+        if by_code
+        else "The Telegram account that sent this case"
+    )
     notice = {
         "schema": NOTICE_SCHEMA,
         "reference": reference,
         "kind": "consent_withdrawn",
+        "by": "case_code" if by_code else "account",
         "received_on": day.isoformat(),
-        "text": "The Telegram account that sent this case asked to withdraw consent. "
+        "text": f"{who} asked to withdraw consent. "
         "Decide what to do with the case; if you can, confirm with the complainant "
         "using their code word.",
     }

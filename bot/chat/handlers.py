@@ -164,7 +164,27 @@ class IntakeHandlers:
         user, message = update.effective_user, update.effective_message
         if user is None or message is None or self._withdrawals is None:
             return
-        reference = normalise_reference(context.args[0]) if context.args else None
+        typed = " ".join(context.args or [])
+        reference = normalise_reference(typed) if typed else None
+        if reference is None and typed and not self._withdrawals.is_case_code(typed):
+            await self._wiper.wipe(message.chat_id, [message.message_id])  # it may hold a code
+            screens = self._screens_for(user.language_code)
+            await self._send.send(message.chat_id, screens.withdraw_what())
+            return
+        if reference is None and typed:
+            await self._wiper.wipe(message.chat_id, [message.message_id])  # it holds the code
+            withdrawn = await self._call(
+                self._withdrawals.withdraw_by_code,
+                self._handle_of(user.id),
+                update.update_id,
+                typed,
+                message.message_id,
+            )
+            screens = self._screens(withdrawn, user.language_code)
+            await self._send.send(
+                message.chat_id, screens.withdrawn_by_code(withdrawn.wait_seconds)
+            )
+            return
         withdrawn = await self._call(
             self._withdrawals.withdraw,
             self._handle_of(user.id),

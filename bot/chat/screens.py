@@ -383,7 +383,12 @@ class Screens:
                 "/status — " + _e(_("the status of reports linked to this account")),
                 "/check — " + _e(_("with your case code: status and the coalition's answers")),
                 "/delete — "
-                + _e(_("withdraw: erase your answers; with a reference, tell the coalition")),
+                + _e(
+                    _(
+                        "withdraw: erase your answers; with a reference or your case code, "
+                        "tell the coalition"
+                    )
+                ),
                 "",
                 _e(_("Unfinished reports are deleted after 48 hours.")),
             ]
@@ -476,6 +481,41 @@ class Screens:
         text = _("You have no report in progress. Send /start to begin.")
         text += "\n" + _("Unfinished reports are deleted after 48 hours.")
         return Screen(_e(text))
+
+    def withdraw_what(self) -> Screen:
+        """/delete with something that is neither a reference nor a case code: nothing goes."""
+        return Screen(
+            _e(
+                self.t.gettext(
+                    "Nothing was deleted: this is neither a report number (like KZ-7G4M-Q2XD) "
+                    "nor a case code. Check it and send /delete with it again, or /delete alone "
+                    "to erase your unfinished answers and your links to reports."
+                )
+            )
+        )
+
+    def withdrawn_by_code(self, wait_seconds: int) -> Screen:
+        """The same words whether or not the code belonged to a report."""
+        _ = self.t.gettext
+        if wait_seconds:
+            return Screen(
+                _e(
+                    self.t.gettext(
+                        "Too many wrong codes. Wait {seconds} seconds and try again.",
+                        seconds=wait_seconds,
+                    )
+                )
+            )
+        return Screen(
+            _e(
+                _(
+                    "If this code belongs to a report, its coalition has been told that you "
+                    "withdraw your consent, and the code no longer works. They decide what "
+                    "happens to the report, which this bot cannot read. The message with the "
+                    "code has been deleted."
+                )
+            )
+        )
 
     def withdrawn(self, *, with_reference: bool) -> Screen:
         _ = self.t.gettext
