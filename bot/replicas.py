@@ -26,6 +26,7 @@ from telegram.error import TelegramError
 from bot import metrics
 from bot.app import Runtime
 from bot.chat.delivery import Courier
+from bot.chat.sealed_copies import copy_out
 from bot.desk_web.mini_app import MiniAppRoutes
 from bot.lifecycle import _initialize, _stop_on_signals
 from bot.profile import describe_bot
@@ -136,6 +137,9 @@ def mini_app_routes(runtime: Runtime) -> list[BaseRoute]:
         runtime.pseudonym_of,
         runtime.receipt_key,
         runtime.database_worker,
+        lambda reference, number: copy_out(
+            runtime.unit_of_work, reference, number, runtime.spool_folder
+        ),
     ).routes()
 
 

@@ -91,9 +91,10 @@ class Resent:
 
 @dataclass(frozen=True)
 class SealedFiles:
-    """A case's sealed files, by number (0 is the case itself), still sealed."""
+    """The numbers of a case's sealed files (0 is the case itself), which this person may
+    fetch; the files themselves are copied out chunk by chunk by whoever serves them."""
 
-    files: list[tuple[int, bytes]]
+    numbers: list[int]
     received_on: dt.date
 
 
@@ -221,12 +222,12 @@ class Casework:
         """Every sealed file of the case, for the desk Mini App; the same rules as /case."""
 
         def act(unit: CaseUnitOfWork, view: CaseView, now: dt.datetime) -> CaseworkOutcome:
-            files = []
-            for number in range(unit.cases.next_file_number(reference)):
-                sealed = unit.cases.sealed_file(reference, number)
-                if sealed is not None:
-                    files.append((number, sealed))
-            return SealedFiles(files, view.case.received_on) if files else Refusal()
+            numbers = [
+                number
+                for number in range(unit.cases.next_file_number(reference))
+                if unit.cases.sealed_chunks(reference, number) is not None
+            ]
+            return SealedFiles(numbers, view.case.received_on) if numbers else Refusal()
 
         return self._act(actor, None, AuditAction.FETCH, reference, act)
 

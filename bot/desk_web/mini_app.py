@@ -3,7 +3,9 @@
 - `GET /desk/`: the same self-contained page as `desk serve`, with one more permission in its
   Content-Security-Policy, `connect-src 'self'`, so it may ask this front for a case.
 - `GET /desk/case/REF` with `Authorization: tma <initData>`: the case's sealed files
-  (`REF.age`, `REF-n.age`) and their receipts, still sealed, as JSON. Only to a Telegram user
+  (`REF.age`, `REF-n.age`) and their receipts, still sealed, as JSON; each file is copied out
+  of the database chunk by chunk into a scratch file (ciphertext) and streamed from there in
+  base64 pieces, so a large case is never whole in the front's memory. Only to a Telegram user
   whose initData this bot signed recently and who is staff of the case's coalition; the page
   decrypts them on the staff member's device. Everything else gets one and the same refusal,
   whether the initData is forged or old, the user is not staff, or the case does not exist, so
@@ -12,14 +14,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
+import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from typing import IO
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from bot.cases.casework import Actor, CaseworkOutcome, SealedFiles
@@ -44,6 +49,9 @@ _COMMON_HEADERS = {
 }
 
 FetchSealed = Callable[[Actor, str], CaseworkOutcome]
+CopyOut = Callable[[str, int], IO[bytes] | None]
+# Base64 of a piece is whole only if the piece is a multiple of 3 bytes.
+_PIECE = 3 * 64 * 1024
 
 
 def served_page() -> tuple[bytes, str]:
@@ -68,6 +76,7 @@ class MiniAppRoutes:
         pseudonym_of: Callable[[int], str],
         receipts: ReceiptSigner | None,
         calls: DatabaseCalls,
+        copy_out: CopyOut,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self._token = bot_token
@@ -75,6 +84,7 @@ class MiniAppRoutes:
         self._pseudonym_of = pseudonym_of
         self._receipts = receipts
         self._calls = calls
+        self._copy_out = copy_out
         self._clock = clock
         self._page, policy = served_page()
         self._page_headers = {
@@ -106,20 +116,52 @@ class MiniAppRoutes:
         outcome = await self._calls(self._fetch, actor, reference)
         if not isinstance(outcome, SealedFiles):
             return refusal()
-        files = []
-        for number, sealed in outcome.files:
-            name = sealed_file_name(reference, number)
-            receipt = (
-                self._receipts.sign(sealed, reference, name, outcome.received_on).decode("ascii")
-                if self._receipts is not None
-                else None
-            )
-            files.append(
-                {
-                    "name": name,
-                    "sealed": base64.b64encode(sealed).decode("ascii"),
-                    "receipt_name": receipt_name(name),
-                    "receipt": receipt,
-                }
-            )
-        return JSONResponse({"reference": reference, "files": files}, headers=_COMMON_HEADERS)
+        copies = []
+        try:
+            for number in outcome.numbers:
+                copy = await self._calls(self._copy_out, reference, number)
+                if copy is not None:
+                    copies.append((sealed_file_name(reference, number), copy))
+        except BaseException:
+            for _, copy in copies:
+                copy.close()
+            raise
+        if not copies:
+            return refusal()
+        receipts = [
+            await asyncio.to_thread(self._receipt, copy, reference, name, outcome.received_on)
+            for name, copy in copies
+        ]
+        return StreamingResponse(
+            _case_json(reference, list(zip(copies, receipts, strict=True))),
+            media_type="application/json",
+            headers=_COMMON_HEADERS,
+        )
+
+    def _receipt(
+        self, copy: IO[bytes], reference: str, name: str, received_on: dt.date
+    ) -> str | None:
+        if self._receipts is None:
+            return None
+        return self._receipts.sign(copy, reference, name, received_on).decode("ascii")
+
+
+async def _case_json(
+    reference: str, files: list[tuple[tuple[str, IO[bytes]], str | None]]
+) -> AsyncIterator[bytes]:
+    """`{"reference": ..., "files": [{"name", "receipt_name", "receipt", "sealed"}]}`, the
+    sealed bytes in base64 written piece by piece from each scratch copy, which is closed (and
+    so gone) once written: the front never holds a whole case."""
+    try:
+        yield b'{"reference": ' + json.dumps(reference).encode() + b', "files": ['
+        for index, ((name, copy), receipt) in enumerate(files):
+            head = {"name": name, "receipt_name": receipt_name(name), "receipt": receipt}
+            yield (b", " if index else b"") + json.dumps(head).encode()[:-1] + b', "sealed": "'
+            copy.seek(0)
+            while piece := await asyncio.to_thread(copy.read, _PIECE):
+                yield base64.b64encode(piece)
+            yield b'"}'
+        yield b"]}"
+    finally:
+        for (_, copy), _receipt in files:
+            copy.close()
