@@ -3,6 +3,7 @@ Telegram meet. Everything is built once, on first use, from the settings read on
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -13,6 +14,7 @@ from typing import IO
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from telegram import Bot
 from telegram.ext import Application, BaseRateLimiter
 
 from bot import metrics
@@ -25,6 +27,7 @@ from bot.cases.ways import ContactWays
 from bot.cases.withdrawal import Withdrawals
 from bot.chat.context import BotApplication
 from bot.chat.database_calls import DatabaseWorker
+from bot.chat.delivery import Courier
 from bot.chat.flood import FloodGuard
 from bot.chat.followup import FollowUpHandlers
 from bot.chat.handlers import IntakeHandlers
@@ -249,6 +252,23 @@ class Runtime:
 
     def tidy(self, *, dry_run: bool = False) -> Tidied:
         return self.housekeeping.tidy(dry_run=dry_run)
+
+    def courier(self, bot: Bot, wake: asyncio.Event, wiper: Wiper) -> Courier:
+        """The outbox's courier, as the polling bot and the replicas' leader run it."""
+        return Courier(
+            bot,
+            self.unit_of_work,
+            self.directory,
+            self.catalogs,
+            relays=self.relays,
+            lease=dt.timedelta(seconds=self.settings.delivery_lease_seconds),
+            wake=wake,
+            wiper=wiper,
+            receipts=self.receipt_key,
+            calls=self.database_worker,
+            mini_app=self.settings.mini_app_name,
+            spool_folder=self.spool_folder,
+        )
 
     def build_application(
         self,

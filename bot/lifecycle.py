@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 import signal
 from wsgiref.simple_server import WSGIServer
@@ -17,7 +16,6 @@ from telegram.error import InvalidToken, NetworkError
 from bot import metrics
 from bot.app import Runtime
 from bot.chat.context import BotApplication, Context
-from bot.chat.delivery import Courier
 from bot.chat.limits import SendLimiter
 from bot.chat.poller import DurablePoller
 from bot.errors import TokenRejected
@@ -66,20 +64,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
     metrics_server = _serve_metrics(runtime.settings.listen_host, runtime.settings.metrics_port)
     try:
         await describe_bot(application, runtime.catalogs, runtime.directory.coalitions)
-        courier = Courier(
-            application.bot,
-            runtime.unit_of_work,
-            runtime.directory,
-            runtime.catalogs,
-            relays=runtime.relays,
-            lease=dt.timedelta(seconds=runtime.settings.delivery_lease_seconds),
-            wake=wake,
-            wiper=wiper,
-            receipts=runtime.receipt_key,
-            calls=runtime.database_worker,
-            mini_app=runtime.settings.mini_app_name,
-            spool_folder=runtime.spool_folder,
-        )
+        courier = runtime.courier(application.bot, wake, wiper)
         background = [
             asyncio.create_task(runtime.housekeeping.run(stop, runtime.database_worker)),
             asyncio.create_task(courier.run(stop)),

@@ -25,7 +25,6 @@ from telegram.error import TelegramError
 
 from bot import metrics
 from bot.app import Runtime
-from bot.chat.delivery import Courier
 from bot.chat.sealed_copies import copy_out
 from bot.desk_web.mini_app import MiniAppRoutes
 from bot.lifecycle import _initialize, _stop_on_signals
@@ -175,20 +174,7 @@ async def serve_webhook(runtime: Runtime, stop: asyncio.Event | None = None) -> 
         return
 
     def jobs(stop_jobs: asyncio.Event) -> list[Coroutine[Any, Any, None]]:
-        courier = Courier(
-            application.bot,
-            runtime.unit_of_work,
-            runtime.directory,
-            runtime.catalogs,
-            relays=runtime.relays,
-            lease=dt.timedelta(seconds=settings.delivery_lease_seconds),
-            wake=wake,
-            wiper=wiper,
-            receipts=runtime.receipt_key,
-            calls=runtime.database_worker,
-            mini_app=settings.mini_app_name,
-            spool_folder=runtime.spool_folder,
-        )
+        courier = runtime.courier(application.bot, wake, wiper)
         return [
             describe_bot(application, runtime.catalogs, runtime.directory.coalitions),
             runtime.housekeeping.run(stop_jobs, runtime.database_worker),

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.cases.coalitions import CoalitionDirectory
+from bot.cases.complainants import CodeGuard
 from bot.cases.followups import followup_package
 from bot.cases.ports import CaseUnitOfWork, CodeKey
 from bot.cases.submission import SealCase
@@ -46,27 +47,6 @@ class Withdrawn:
     wait_seconds: int = 0  # too many wrong codes: nothing was looked up
 
 
-class CodePacing(Protocol):
-    """Brute-force pacing of typed case codes, shared with /check."""
-
-    def wait_for(self, handle: str) -> int: ...
-
-    def failed(self, handle: str) -> None: ...
-
-    def succeeded(self, handle: str) -> None: ...
-
-
-class _Unpaced:
-    def wait_for(self, handle: str) -> int:
-        return 0
-
-    def failed(self, handle: str) -> None:
-        return None
-
-    def succeeded(self, handle: str) -> None:
-        return None
-
-
 class Withdrawals:
     def __init__(
         self,
@@ -77,10 +57,11 @@ class Withdrawals:
         *,
         forget_grants: Callable[[str], None] = lambda handle: None,
         key_of: Callable[[str], CodeKey | None] = lambda typed: None,
-        pacing: CodePacing | None = None,
+        pacing: CodeGuard | None = None,
     ) -> None:
+        """`pacing` is /check's guard, so guesses through either command count together."""
         self._key_of = key_of
-        self._pacing = pacing or _Unpaced()
+        self._pacing = pacing or CodeGuard(clock)
         self._units = units
         self._directory = directory
         self._seal_case = seal_case
